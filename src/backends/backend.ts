@@ -1,0 +1,43 @@
+/** The one interface every store implements: batch-shaped fetches with per-request results. */
+import type { CourierError } from '../errors/courier-error.ts';
+import type { PodInfo, StoreName, TokenMap } from '../spc/types.ts';
+
+/** One thing to fetch from a store. */
+export interface FetchRequest {
+  readonly locator: string;
+  readonly version?: string;
+  readonly stage?: string;
+  readonly storeParams: Readonly<Record<string, string>>;
+}
+
+/** A store's answer to one request: bytes and the store's version, or a typed error. */
+export type FetchResult =
+  | { readonly ok: true; readonly contents: Uint8Array; readonly version: string }
+  | { readonly ok: false; readonly error: CourierError };
+
+/** What a store call may use besides the requests: the pod's identity and the Mount's deadline. */
+export interface FetchContext {
+  readonly signal: AbortSignal;
+  readonly pod: PodInfo;
+  readonly tokens: TokenMap;
+}
+
+/** A secret store. */
+export interface Backend {
+  readonly store: StoreName;
+  /**
+   * Fetches a batch; the results are in request order. A failure of one request is reported in its
+   * result; a thrown error fails every request of the batch.
+   */
+  fetch(requests: readonly FetchRequest[], context: FetchContext): Promise<FetchResult[]>;
+  /**
+   * Subscribes to changes that make earlier results stale (the local store's watcher). Caches
+   * above the backend drop what they hold for this store when it fires.
+   */
+  onInvalidate?(listener: () => void): void;
+  /** Releases watchers, clients and sockets. */
+  close?(): Promise<void>;
+}
+
+/** The stores enabled on this Courier, by name. */
+export type BackendRegistry = ReadonlyMap<StoreName, Backend>;

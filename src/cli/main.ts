@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/** The `courier` command line: serve, mount, validate, version. Flags also come from COURIER_* variables. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
+import { DEFAULT_SERVE_OPTIONS, PROVIDER_NAME, type ServeOptions } from '../server/options.ts';
+import { DIALECT_NAMES, type DialectName } from '../spc/types.ts';
+import { RUNTIME_NAME, VERSION } from '../version.ts';
+import { mountCommand } from './mount-command.ts';
+import { serve } from './serve-command.ts';
+import { validateCommand } from './validate-command.ts';
+
+/** A flag whose value may also come from the COURIER_<NAME> environment variable. */
+function flag(flags: string, description: string, env: string): Option {
+  return new Option(flags, description).env(`COURIER_${env}`);
+}
+
+function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
+  return seconds * 1000;
+}
+
+function providerName(value: string): string {
+  if (!PROVIDER_NAME.test(value) || value === '') throw new InvalidArgumentError('must match ^[a-zA-Z0-9_-]{1,30}$ (the driver\'s rule)');
+  return value;
+}
+
+function compatList(value: string, previous: DialectName[] = []): DialectName[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of names) {
+    if (name === 'native' || !(DIALECT_NAMES as readonly string[]).includes(name)) throw new InvalidArgumentError(`"${name}" is not a compatibility dialect; use aws, gcp or vault`);
+  }
+  return [...previous, ...(names as DialectName[])];
+}
+
+function buildProgram(): Command {
+  const program = new Command('courier').description('A Secrets Store CSI driver provider for every secret store.').version(VERSION, '-V, --version').showHelpAfterError();
+  const d = DEFAULT_SERVE_OPTIONS;
+  program
+    .command('serve')
+    .description('serve the provider socket for the Secrets Store CSI driver')
+    .addOption(flag('--socket-dir <dir>', 'directory of the provider sockets', 'SOCKET_DIR').default(d.socketDir))
+    .addOption(flag('--provider-name <name>', 'provider name; the socket is <dir>/<name>.sock', 'PROVIDER_NAME').default(d.providerName).argParser(providerName))
+    .addOption(flag('--compat <dialects>', 'also serve <dialect>.sock speaking that dialect (aws, gcp, vault; comma-separated)', 'COMPAT').argParser(compatList))
+    .addOption(flag('--local-store <dir>', 'enable the file: store, serving files under <dir>', 'LOCAL_STORE'))
+    .addOption(flag('--write-files', 'write files into the target path atomically instead of returning them to the driver', 'WRITE_FILES'))
+    .addOption(flag('--metrics-addr <host:port>', 'Prometheus /metrics address ("off" disables)', 'METRICS_ADDR').default(d.metricsAddr))
+    .addOption(flag('--health-addr <host:port>', '/healthz and /readyz address ("off" disables)', 'HEALTH_ADDR').default(d.healthAddr))
+    .addOption(flag('--log-level <level>', 'log level', 'LOG_LEVEL').choices(LOG_LEVELS).default(d.logLevel))
+    .addOption(flag('--grace-period <seconds>', 'how long in-flight mounts may finish after SIGTERM', 'GRACE_PERIOD').default(d.gracePeriodMs, String(d.gracePeriodMs / 1000)).argParser(positiveSeconds))
+    .addOption(flag('--mount-timeout <seconds>', 'deadline of a Mount whose call has none', 'MOUNT_TIMEOUT').default(d.mountTimeoutMs, String(d.mountTimeoutMs / 1000)).argParser(positiveSeconds))
+    .action(async (flags: Record<string, unknown>) => {
+      const options: ServeOptions = Object.freeze({
+        socketDir: flags['socketDir'] as string,
+        providerName: flags['providerName'] as string,
+        compat: (flags['compat'] as DialectName[] | undefined) ?? [],
+        ...(typeof flags['localStore'] === 'string' ? { localStore: flags['localStore'] } : {}),
+        writeFiles: flags['writeFiles'] === true || flags['writeFiles'] === 'true',
+        metricsAddr: flags['metricsAddr'] as string,
+        healthAddr: flags['healthAddr'] as string,
+        logLevel: flags['logLevel'] as LogLevel,
+        gracePeriodMs: flags['gracePeriod'] as number,
+        mountTimeoutMs: flags['mountTimeout'] as number,
+      });
+      await serve(options);
+    });
+  program
+    .command('mount')
+    .description('mount a SecretProviderClass into a directory once, as the driver would (for debugging)')
+    .requiredOption('--spc <file>', 'SecretProviderClass manifest (YAML)')
+    .requiredOption('--target <dir>', 'directory to write the files into')
+    .addOption(flag('--namespace <ns>', 'pod namespace (default: the manifest\'s, else "default")', 'NAMESPACE'))
+    .addOption(flag('--pod-name <name>', 'pod name', 'POD_NAME').default('courier-mount'))
+    .addOption(flag('--service-account <sa>', 'pod service account', 'SERVICE_ACCOUNT').default('default'))
+    .option('--token <audience=file>', 'a service-account token for an audience, read from a file (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .addOption(flag('--socket <path>', 'call a running Courier on this socket instead of running in-process', 'SOCKET'))
+    .addOption(flag('--local-store <dir>', 'local store directory for in-process mounts', 'LOCAL_STORE'))
+    .option('--permission <octal>', 'default file mode, as the driver sends it', '0644')
+    .action(async (flags: Record<string, unknown>) => {
+      process.exitCode = await mountCommand(flags);
+    });
+  program
+    .command('validate')
+    .description('check SecretProviderClass manifests without fetching anything')
+    .argument('<files...>', 'YAML files, each with one or more documents')
+    .action(async (files: string[]) => {
+      process.exitCode = await validateCommand(files);
+    });
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      process.stdout.write(`${RUNTIME_NAME} ${VERSION}\n`);
+    });
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

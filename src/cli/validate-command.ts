@@ -1,0 +1,39 @@
+/** `courier validate`: static checks of SecretProviderClass manifests; prints every problem. */
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_PERMISSION } from '../spc/decode-request.ts';
+import { planParameters } from '../spc/plan.ts';
+import { DIALECT_NAMES, type DialectName } from '../spc/types.ts';
+import { readManifest } from './spc-manifest.ts';
+
+/** Returns the exit code: 0 when every SecretProviderClass is clean, 1 otherwise. */
+export async function validateCommand(files: readonly string[]): Promise<number> {
+  const lines: string[] = [];
+  let checked = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      lines.push(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      continue;
+    }
+    const manifest = readManifest(text);
+    for (const problem of manifest.problems) lines.push(`${file}:${problem.document}: ${problem.field}: ${problem.message}`);
+    for (const spc of manifest.classes) {
+      checked += 1;
+      const result = planParameters(spc.parameters, { permission: DEFAULT_PERMISSION }, socketDialectFor(spc.provider));
+      if (!result.ok) for (const issue of result.issues) lines.push(`${file}:${spc.document}: ${issue.field}: ${issue.message}`);
+    }
+  }
+  if (lines.length > 0) {
+    process.stderr.write(`${lines.join('\n')}\n`);
+    return 1;
+  }
+  process.stdout.write(`${checked} SecretProviderClass${checked === 1 ? '' : 'es'} in ${files.length} file${files.length === 1 ? '' : 's'}: no problems found\n`);
+  return 0;
+}
+
+/** A class written for another provider is read in that provider's dialect, as the compat socket would. */
+function socketDialectFor(provider: string): DialectName {
+  return provider !== 'native' && (DIALECT_NAMES as readonly string[]).includes(provider) ? (provider as DialectName) : 'native';
+}

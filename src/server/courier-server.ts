@@ -1,0 +1,115 @@
+/** Builds and runs a Courier: stores, one gRPC server per socket, health and metrics, graceful stop. */
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { Server } from '@grpc/grpc-js';
+import type { BackendRegistry } from '../backends/backend.ts';
+import { createObjectFetcher, type ObjectFetcher } from '../fetch/fetch-objects.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { DialectName } from '../spc/types.ts';
+import { startHttpEndpoint, parseListenAddress, type HttpEndpoint } from './http-endpoints.ts';
+import type { ServeOptions } from './options.ts';
+import { loadProviderProto } from './proto.ts';
+import { createProviderService } from './provider-service.ts';
+import { bindSocket, isOwnSocket, removeOwnSocket, type OwnedSocket } from './unix-socket.ts';
+
+/** Long-lived things a Courier is built with. */
+export interface CourierParts {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly backends: BackendRegistry;
+  /** Replaces the plain fetcher (the caching layer plugs in here). */
+  readonly fetcher?: ObjectFetcher;
+}
+
+/** A running Courier. */
+export interface RunningCourier {
+  readonly sockets: readonly OwnedSocket[];
+  readonly metricsUrl?: string;
+  readonly healthUrl?: string;
+  /** True while every socket is ours and accepts connections. */
+  ready(): Promise<boolean>;
+  /** Stops accepting, lets in-flight Mounts finish within the grace period, removes our sockets. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts Courier on its sockets and HTTP endpoints. */
+export async function startCourier(options: ServeOptions, parts: CourierParts): Promise<RunningCourier> {
+  const proto = loadProviderProto();
+  const fetcher = parts.fetcher ?? createObjectFetcher(parts.backends, parts.metrics);
+  const dialects: Array<[string, DialectName]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, DialectName] => [name, name])];
+  const bound: Array<{ server: Server; socket: OwnedSocket }> = [];
+  for (const [name, socketDialect] of dialects) {
+    const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+    server.addService(proto.service, createProviderService({ ...parts, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect }));
+    bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)) });
+  }
+  let draining = false;
+  const ready = async () => !draining && (await Promise.all(bound.map(({ socket }) => accepts(socket)))).every(Boolean);
+  const endpoints = await startEndpoints(options, parts, ready);
+  return {
+    sockets: bound.map(({ socket }) => socket),
+    ...endpoints.urls,
+    ready,
+    async shutdown() {
+      draining = true;
+      await Promise.all(bound.map(({ server }) => drain(server, options.gracePeriodMs, parts.logger)));
+      await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
+      await Promise.all(endpoints.servers.map((endpoint) => endpoint.close()));
+      await Promise.all([...parts.backends.values()].map((backend) => backend.close?.()));
+    },
+  };
+}
+
+async function startEndpoints(options: ServeOptions, parts: CourierParts, ready: () => Promise<boolean>) {
+  const metricsListen = parseListenAddress(options.metricsAddr, '--metrics-addr');
+  const healthListen = parseListenAddress(options.healthAddr, '--health-addr');
+  const servers: HttpEndpoint[] = [];
+  const urls: { metricsUrl?: string; healthUrl?: string } = {};
+  const shared = metricsListen && healthListen && metricsListen.host === healthListen.host && metricsListen.port === healthListen.port && metricsListen.port !== 0;
+  if (metricsListen) {
+    const endpoint = await startHttpEndpoint(metricsListen, shared ? { registry: parts.metrics.registry, ready } : { registry: parts.metrics.registry });
+    servers.push(endpoint);
+    urls.metricsUrl = urlOf(endpoint);
+    if (shared) urls.healthUrl = urls.metricsUrl;
+  }
+  if (healthListen && !shared) {
+    const endpoint = await startHttpEndpoint(healthListen, { ready });
+    servers.push(endpoint);
+    urls.healthUrl = urlOf(endpoint);
+  }
+  return { servers, urls };
+}
+
+function urlOf(endpoint: HttpEndpoint): string {
+  const host = endpoint.address.family === 'IPv6' ? `[${endpoint.address.address}]` : endpoint.address.address;
+  return `http://${host}:${endpoint.address.port}`;
+}
+
+/** Ready means: the socket path is still ours and a connection to it is accepted. */
+async function accepts(socket: OwnedSocket): Promise<boolean> {
+  if (!(await isOwnSocket(socket))) return false;
+  return new Promise((resolve) => {
+    const connection = connect(socket.path);
+    connection.once('connect', () => {
+      connection.destroy();
+      resolve(true);
+    });
+    connection.once('error', () => resolve(false));
+  });
+}
+
+/** tryShutdown waits for in-flight calls; past the grace period they are cut off. */
+function drain(server: Server, graceMs: number, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn({ gracePeriodMs: graceMs }, 'grace period over; cancelling in-flight mounts');
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

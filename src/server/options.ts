@@ -1,0 +1,36 @@
+/** The settings a Courier server runs with, read once at start-up and frozen. */
+import type { LogLevel } from '../observability/logger.ts';
+import type { DialectName } from '../spc/types.ts';
+
+export interface ServeOptions {
+  readonly socketDir: string;
+  readonly providerName: string;
+  /** Extra sockets named after a dialect (`aws.sock`), each serving that dialect by default. */
+  readonly compat: readonly DialectName[];
+  /** Directory of the embedded local store; the `file` store is off without it. */
+  readonly localStore?: string;
+  readonly writeFiles: boolean;
+  /** `HOST:PORT`, or '' / 'off' to disable. */
+  readonly metricsAddr: string;
+  readonly healthAddr: string;
+  readonly logLevel: LogLevel;
+  /** How long in-flight Mounts may run after SIGTERM before they are cut off. */
+  readonly gracePeriodMs: number;
+  /** Deadline of a Mount whose call carries none; kubelet gives a mount about two minutes. */
+  readonly mountTimeoutMs: number;
+}
+
+/** The driver's rule for provider names. */
+export const PROVIDER_NAME = /^[a-zA-Z0-9_-]{0,30}$/;
+
+export const DEFAULT_SERVE_OPTIONS: ServeOptions = Object.freeze({
+  socketDir: '/var/run/secrets-store-csi-providers',
+  providerName: 'courier',
+  compat: [],
+  writeFiles: false,
+  metricsAddr: '127.0.0.1:9810',
+  healthAddr: '127.0.0.1:9811',
+  logLevel: 'info',
+  gracePeriodMs: 25_000,
+  mountTimeoutMs: 100_000,
+});

@@ -1,0 +1,73 @@
+/** The gRPC handlers: decode, run the Mount pipeline, encode, map errors, log one line per call. */
+import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { codeName, toGrpcStatus } from '../errors/to-grpc-status.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { runMount, type MountDependencies } from '../pipeline/mount.ts';
+import { decodeRequest } from '../spc/decode-request.ts';
+import type { DialectName } from '../spc/types.ts';
+import { RUNTIME_NAME, VERSION } from '../version.ts';
+import type { WireMountRequest, WireMountResponse, WireVersionResponse } from './proto.ts';
+
+/** What the handlers are built with. */
+export interface ServiceDependencies extends MountDependencies {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Deadline for a Mount whose call carries none; below kubelet's two minutes. */
+  readonly defaultTimeoutMs: number;
+  /** Dialect of the socket these handlers serve. */
+  readonly socketDialect: DialectName;
+}
+
+/** Builds the `v1alpha1.CSIDriverProvider` implementation. */
+export function createProviderService(deps: ServiceDependencies): UntypedServiceImplementation {
+  return {
+    Version(_call: ServerUnaryCall<unknown, WireVersionResponse>, callback: sendUnaryData<WireVersionResponse>) {
+      callback(null, { version: 'v1alpha1', runtimeName: RUNTIME_NAME, runtimeVersion: VERSION });
+    },
+    Mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>, callback: sendUnaryData<WireMountResponse>) {
+      void mount(call, deps).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(error as Error),
+      );
+    },
+  };
+}
+
+async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>, deps: ServiceDependencies): Promise<WireMountResponse> {
+  const started = performance.now();
+  // Only these fields of a request are ever logged: no attributes, secrets, tokens or contents.
+  const fields: Record<string, string | number> = {};
+  try {
+    const request = decodeRequest(call.request);
+    Object.assign(fields, { namespace: request.pod.namespace, pod: request.pod.name, secretProviderClass: request.secretProviderClass });
+    const result = await runMount(request, deps, deadlineSignal(call.getDeadline(), deps.defaultTimeoutMs), deps.socketDialect);
+    finish(deps, started, 'ok', { ...fields, objects: result.objectCount, files: result.versions.length, skipped: result.skipped.length });
+    return {
+      objectVersion: result.versions.map((version) => ({ ...version })),
+      error: null,
+      files: result.files.map((file) => ({ path: file.path, mode: file.mode, contents: file.contents })),
+    };
+  } catch (error) {
+    const failure = toGrpcStatus(error);
+    const outcome = codeName(failure.code).toLowerCase();
+    if (failure.unexpected) deps.logger.error({ ...fields, err: error }, 'unexpected error in Mount');
+    finish(deps, started, outcome, { ...fields, error: failure.error.details ?? '' });
+    throw Object.assign(new Error(failure.error.details), failure.error);
+  }
+}
+
+function finish(deps: ServiceDependencies, started: number, outcome: string, fields: Record<string, string | number>): void {
+  const seconds = (performance.now() - started) / 1000;
+  deps.metrics.mounts.inc({ outcome });
+  deps.metrics.mountSeconds.observe({ outcome }, seconds);
+  const level = outcome === 'ok' ? 'info' : 'warn';
+  deps.logger[level]({ ...fields, outcome, durationMs: Math.round(seconds * 10000) / 10 }, 'mount');
+}
+
+/** An AbortSignal that fires at the call's deadline, or after the default timeout when it has none. */
+function deadlineSignal(deadline: Date | number, fallbackMs: number): AbortSignal {
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  const remaining = Number.isFinite(at) && at > 0 ? Math.min(at - Date.now(), fallbackMs) : fallbackMs;
+  return AbortSignal.timeout(Math.max(remaining, 0));
+}

@@ -1,0 +1,119 @@
+/** Courier's own SecretProviderClass dialect: `parameters.objects` as a YAML list of `source:` entries. */
+import jmespath from 'jmespath';
+import { parseFileMode } from '../../output/file-mode.ts';
+import { checkMountPath } from '../../output/path-rules.ts';
+import { checkPathSet } from '../check-paths.ts';
+import { checkKnownKeys, describe, isMapping, IssueList, parseYamlParameter, readBoolean, readString, type Mapping } from '../fields.ts';
+import { defaultPath, parseSource } from '../stores.ts';
+import { ENCODINGS, type Encoding, type Extract, type ObjectSpec, type PlanResult } from '../types.ts';
+import type { DialectContext } from './dialect.ts';
+
+/** Keys an `objects` entry may have. */
+export const NATIVE_ENTRY_KEYS = ['source', 'path', 'mode', 'version', 'stage', 'jsonKey', 'jmesPath', 'yamlKey', 'encoding', 'optional'] as const;
+
+/** Plans a native SecretProviderClass. Pure: every problem is returned, none thrown. */
+export function planNative(parameters: Readonly<Record<string, string>>, context: DialectContext): PlanResult {
+  const issues = new IssueList();
+  const objects = readObjects(parameters['objects'], context, issues);
+  checkPathSet(objects, issues, (object) => `${object.id}.path`);
+  if (issues.items.length > 0) return { ok: false, issues: issues.items };
+  return { ok: true, plan: { dialect: 'native', objects } };
+}
+
+function readObjects(text: string | undefined, context: DialectContext, issues: IssueList): ObjectSpec[] {
+  if (text === undefined || text.trim() === '') {
+    issues.add('objects', 'is required: a YAML list of objects, each with a "source"');
+    return [];
+  }
+  const list = parseYamlParameter(text, 'objects', issues);
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    issues.add('objects', `must be a YAML list, not ${describe(list)}`);
+    return [];
+  }
+  if (list.length === 0) issues.add('objects', 'must list at least one object');
+  const objects: ObjectSpec[] = [];
+  list.forEach((entry: unknown, index) => {
+    const object = readEntry(entry, `objects[${index}]`, context, issues);
+    if (object) objects.push(object);
+  });
+  return objects;
+}
+
+function readEntry(entry: unknown, field: string, context: DialectContext, issues: IssueList): ObjectSpec | undefined {
+  if (!isMapping(entry)) {
+    issues.add(field, `must be a mapping with at least "source", not ${describe(entry)}`);
+    return undefined;
+  }
+  const before = issues.items.length;
+  checkKnownKeys(entry, NATIVE_ENTRY_KEYS, field, issues);
+  const source = readString(entry, 'source', field, issues);
+  if (source === undefined && entry['source'] === undefined) issues.add(`${field}.source`, 'is required, e.g. "file:demo/db.json"');
+  const parsed = source === undefined ? undefined : parseSource(source);
+  if (parsed && 'error' in parsed) issues.add(`${field}.source`, parsed.error);
+  const path = readString(entry, 'path', field, issues);
+  const version = readString(entry, 'version', field, issues);
+  const stage = readString(entry, 'stage', field, issues);
+  const optional = readBoolean(entry, 'optional', field, issues) ?? false;
+  const mode = readMode(entry, field, context.permission, issues);
+  const extract = readExtract(entry, field, issues);
+  const encoding = readEncoding(entry, field, issues);
+  if (!parsed || 'error' in parsed || issues.items.length > before) return undefined;
+  const filePath = path ?? defaultPath(parsed.store, parsed.locator);
+  const pathProblem = checkMountPath(filePath);
+  if (pathProblem !== undefined) {
+    issues.add(`${field}.path`, path === undefined ? `${pathProblem} (derived from the source; set "path")` : pathProblem);
+    return undefined;
+  }
+  return {
+    id: field,
+    store: parsed.store,
+    locator: parsed.locator,
+    ...(version === undefined ? {} : { version }),
+    ...(stage === undefined ? {} : { stage }),
+    storeParams: {},
+    path: filePath,
+    mode,
+    ...(extract === undefined ? {} : { extract }),
+    encoding,
+    optional,
+  };
+}
+
+function readMode(entry: Mapping, field: string, fallback: number, issues: IssueList): number {
+  if (entry['mode'] === undefined || entry['mode'] === null) return fallback;
+  const mode = parseFileMode(entry['mode']);
+  if (typeof mode === 'number') return mode;
+  issues.add(`${field}.mode`, mode.error);
+  return fallback;
+}
+
+function readExtract(entry: Mapping, field: string, issues: IssueList): Extract | undefined {
+  const jsonKey = readString(entry, 'jsonKey', field, issues);
+  const expression = readString(entry, 'jmesPath', field, issues);
+  const yamlKey = readString(entry, 'yamlKey', field, issues);
+  const chosen = [jsonKey, expression, yamlKey].filter((value) => value !== undefined).length;
+  if (chosen > 1) {
+    issues.add(field, 'jsonKey, jmesPath and yamlKey are mutually exclusive; use one');
+    return undefined;
+  }
+  if (jsonKey !== undefined) return { kind: 'jsonKey', key: jsonKey };
+  if (yamlKey !== undefined) return { kind: 'yamlKey', key: yamlKey };
+  if (expression === undefined) return undefined;
+  try {
+    jmespath.compile(expression);
+  } catch (error) {
+    issues.add(`${field}.jmesPath`, `is not a valid JMESPath expression: ${(error as Error).message}`);
+    return undefined;
+  }
+  return { kind: 'jmesPath', expression };
+}
+
+function readEncoding(entry: Mapping, field: string, issues: IssueList): Encoding {
+  const value = readString(entry, 'encoding', field, issues);
+  if (value === undefined) return 'utf-8';
+  const match = ENCODINGS.find((encoding) => encoding === value.toLowerCase());
+  if (match) return match;
+  issues.add(`${field}.encoding`, `"${value}" is not one of ${ENCODINGS.join(', ')}`);
+  return 'utf-8';
+}

@@ -1,0 +1,86 @@
+/** The plain data a Mount is planned in: pod information, tokens and the MountPlan every dialect produces. */
+
+/** Stores Courier knows by name. Which of them are enabled is decided when the server starts. */
+export const STORE_NAMES = ['file', 'aws-sm', 'aws-ssm', 'gcp-sm', 'vault'] as const;
+export type StoreName = (typeof STORE_NAMES)[number];
+
+/** SecretProviderClass dialects: Courier's own, and those of the providers it replaces. */
+export const DIALECT_NAMES = ['native', 'aws', 'gcp', 'vault'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
+
+/** The pod a Mount is for, as the driver describes it. */
+export interface PodInfo {
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid: string;
+  readonly serviceAccount: string;
+}
+
+/** A service-account token kubelet requested for the pod, for one audience. */
+export interface ServiceAccountToken {
+  readonly audience: string;
+  readonly token: string;
+  /** RFC 3339 timestamp as kubelet sends it; may be empty. */
+  readonly expirationTimestamp: string;
+}
+
+/** Tokens by audience. */
+export type TokenMap = ReadonlyMap<string, ServiceAccountToken>;
+
+/** A MountRequest decoded into typed values; no I/O has happened yet. */
+export interface DecodedRequest {
+  /** SecretProviderClass parameters merged with the pod's volume attributes. Secret-bearing: never log. */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly secretProviderClass: string;
+  readonly pod: PodInfo;
+  readonly tokens: TokenMap;
+  /** File mode for files whose object sets none. */
+  readonly permission: number;
+  readonly targetPath: string;
+}
+
+/** How one value is pulled out of a fetched secret. */
+export type Extract =
+  | { readonly kind: 'jsonKey'; readonly key: string }
+  | { readonly kind: 'jmesPath'; readonly expression: string }
+  | { readonly kind: 'yamlKey'; readonly key: string };
+
+export const ENCODINGS = ['utf-8', 'base64', 'hex'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+
+/** One file of the mount, and where its bytes come from. */
+export interface ObjectSpec {
+  /** The field path of the entry that produced this file, e.g. `objects[2]`; prefixes every error about it. */
+  readonly id: string;
+  readonly store: StoreName;
+  /** What the store calls the secret (a relative path, a name, an ARN, a resource name). */
+  readonly locator: string;
+  readonly version?: string;
+  readonly stage?: string;
+  /** Store settings that change what is fetched or with which identity (region, auth, ...). */
+  readonly storeParams: Readonly<Record<string, string>>;
+  /** File path inside the mount, already checked against the driver's rules. */
+  readonly path: string;
+  readonly mode: number;
+  readonly extract?: Extract;
+  readonly encoding: Encoding;
+  /** A missing secret is skipped instead of failing the Mount. */
+  readonly optional: boolean;
+}
+
+/** What a SecretProviderClass asks for, whatever dialect it was written in. */
+export interface MountPlan {
+  readonly dialect: DialectName;
+  readonly objects: readonly ObjectSpec[];
+}
+
+/** One problem found while planning; `field` names the SecretProviderClass field at fault. */
+export interface ConfigIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** A dialect's answer: a plan, or every problem it found. */
+export type PlanResult =
+  | { readonly ok: true; readonly plan: MountPlan }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };

@@ -1,0 +1,65 @@
+/** Pulls one value out of a fetched secret: a JSON key, a JMESPath expression or a YAML key. */
+import jmespath from 'jmespath';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { ConfigError, NotFoundError } from '../errors/courier-error.ts';
+import type { Extract } from '../spc/types.ts';
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+/**
+ * Applies `extract` to a secret's bytes. Errors name `field` and never quote the secret: parser
+ * messages are dropped on purpose, because they echo the input they failed on.
+ */
+export function applyExtract(contents: Uint8Array, extract: Extract, field: string): Uint8Array {
+  switch (extract.kind) {
+    case 'jsonKey': {
+      const document = parseJsonObject(contents, `${field}.jsonKey`);
+      if (!Object.hasOwn(document, extract.key)) throw new NotFoundError(`key "${extract.key}" is not in the secret`, { field: `${field}.jsonKey` });
+      return toBytes(document[extract.key], 'json');
+    }
+    case 'jmesPath': {
+      const document = parseJson(contents, `${field}.jmesPath`);
+      const result: unknown = jmespath.search(document, extract.expression);
+      if (result === null || result === undefined) throw new NotFoundError(`"${extract.expression}" matched nothing in the secret`, { field: `${field}.jmesPath` });
+      return toBytes(result, 'json');
+    }
+    case 'yamlKey': {
+      const document = parseYamlObject(contents, `${field}.yamlKey`);
+      if (!Object.hasOwn(document, extract.key)) throw new NotFoundError(`key "${extract.key}" is not in the secret`, { field: `${field}.yamlKey` });
+      return toBytes(document[extract.key], 'yaml');
+    }
+  }
+}
+
+/** Strings are written as they are; anything else in the syntax it came from. */
+function toBytes(value: unknown, syntax: 'json' | 'yaml'): Uint8Array {
+  if (typeof value === 'string') return encoder.encode(value);
+  if (syntax === 'yaml' && value !== null && typeof value === 'object') return encoder.encode(stringifyYaml(value));
+  return encoder.encode(JSON.stringify(value));
+}
+
+function parseJson(contents: Uint8Array, field: string): unknown {
+  try {
+    return JSON.parse(decoder.decode(contents)) as unknown;
+  } catch {
+    throw new ConfigError('the secret is not valid JSON', { field });
+  }
+}
+
+function parseJsonObject(contents: Uint8Array, field: string): Record<string, unknown> {
+  const value = parseJson(contents, field);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('the secret is not a JSON object', { field });
+  return value as Record<string, unknown>;
+}
+
+function parseYamlObject(contents: Uint8Array, field: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = parseYaml(decoder.decode(contents)) as unknown;
+  } catch {
+    throw new ConfigError('the secret is not valid YAML', { field });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('the secret is not a YAML mapping', { field });
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,32 @@
+import test from 'ava';
+import { checkMountPath, cleanPath } from '../../src/output/path-rules.ts';
+
+const rejects = test.macro({
+  exec(t, path: string, message: string) {
+    t.is(checkMountPath(path), message);
+  },
+  title: (given, path: string) => given ?? `rejects ${JSON.stringify(path)}`,
+});
+
+test(rejects, '', 'must not be empty');
+test(rejects, '/etc/passwd', '"/etc/passwd" is absolute; paths are relative to the mount');
+test(rejects, '../x', '"../x" leaves the mount ("..")');
+test(rejects, 'a/../../x', '"a/../../x" leaves the mount ("..")');
+test(rejects, '..data/x', '"..data/x" starts with "..", which is reserved for the atomic writer');
+test(rejects, 'a//b', '"a//b" is not in clean form; write "a/b"');
+test(rejects, 'a/./b', '"a/./b" is not in clean form; write "a/b"');
+test(rejects, 'a/', '"a/" is not in clean form; write "a"');
+test(rejects, '.', '"." names the mount itself, not a file in it');
+test(rejects, 'a\0b', 'must not contain a NUL character');
+test(rejects, 'x'.repeat(256), 'has an element longer than 255 bytes');
+test(rejects, Array.from({ length: 20 }, () => 'y'.repeat(250)).join('/'), 'is longer than 4096 bytes');
+
+test('accepts nested relative paths and dotfiles', (t) => {
+  for (const path of ['a', 'db/config.json', '.env', 'a/.hidden', 'x'.repeat(255)]) t.is(checkMountPath(path), undefined, path);
+});
+
+test('cleans paths as the driver does', (t) => {
+  t.is(cleanPath(''), '.');
+  t.is(cleanPath('a//b/'), 'a/b');
+  t.is(cleanPath('./a'), 'a');
+});
