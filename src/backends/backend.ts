@@ -25,9 +25,19 @@ export interface FetchContext {
 /** A secret store. */
 export interface Backend {
   readonly store: StoreName;
+  /** Most requests one fetch() call may carry (AWS BatchGetSecretValue takes 20, SSM GetParameters 10). */
+  readonly maxBatchSize: number;
   /**
-   * Fetches a batch; the results are in request order. A failure of one request is reported in its
-   * result; a thrown error fails every request of the batch.
+   * The identity a request is authorized as, as far as the store is concerned: for AWS the role ARN,
+   * region and namespace/service account; none for the local store. Fetched values (and
+   * credentials) are shared only between requests with the same store, identity key and selector.
+   * Throws AuthError when the pod's identity cannot be resolved.
+   */
+  identityKey(request: FetchRequest, context: FetchContext): Promise<string>;
+  /**
+   * Fetches a batch; the results are in request order. Every request of one call has the same
+   * identity key and the batch is at most maxBatchSize long. A failure of one request is reported
+   * in its result; a thrown CourierError fails every request of the batch.
    */
   fetch(requests: readonly FetchRequest[], context: FetchContext): Promise<FetchResult[]>;
   /**

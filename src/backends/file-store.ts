@@ -18,6 +18,7 @@ interface Entry {
  */
 export class FileStore implements Backend {
   readonly store = 'file';
+  readonly maxBatchSize = 64;
   readonly #root: string;
   readonly #entries = new Map<string, Entry>();
   readonly #listeners: Array<() => void> = [];
@@ -42,6 +43,11 @@ export class FileStore implements Backend {
       watcher.once('ready', resolve);
       watcher.once('error', reject);
     });
+  }
+
+  /** Anyone who can mount may read the local store; it has no identities. */
+  identityKey(): Promise<string> {
+    return Promise.resolve('');
   }
 
   onInvalidate(listener: () => void): void {

@@ -1,9 +1,9 @@
-/** Fetches a plan's objects: grouped by store, one request per distinct secret, inside the Mount's deadline. */
+/** Fetches a plan's objects: grouped by store and identity, one request per distinct secret, inside the Mount's deadline. */
 import type { Backend, BackendRegistry, FetchContext, FetchRequest, FetchResult } from '../backends/backend.ts';
-import { ConfigError, CourierError, DeadlineError } from '../errors/courier-error.ts';
+import { ConfigError, CourierError, DeadlineError, withField } from '../errors/courier-error.ts';
 import { codeName } from '../errors/to-grpc-status.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { ObjectSpec, StoreName } from '../spc/types.ts';
+import type { ObjectSpec } from '../spc/types.ts';
 import { requestKey, toFetchRequest } from './request-key.ts';
 
 /** Turns a plan's objects into store results; the seam the caching layer wraps. */
@@ -11,47 +11,59 @@ export interface ObjectFetcher {
   fetchObjects(objects: readonly ObjectSpec[], context: FetchContext): Promise<ReadonlyMap<ObjectSpec, FetchResult>>;
 }
 
-/** Calls a store for one batch of distinct requests; what the caching layer puts in front of a backend. */
-export type BatchFetch = (backend: Backend, requests: readonly FetchRequest[], context: FetchContext) => Promise<FetchResult[]>;
+/**
+ * Calls a store for one batch of distinct requests that share `identity`; what a caching layer
+ * puts in front of a backend. Must return one result per request, in order.
+ */
+export type BatchFetch = (backend: Backend, identity: string, requests: readonly FetchRequest[], context: FetchContext) => Promise<FetchResult[]>;
+
+/** Objects that ask one store, under one identity, for the same thing. */
+interface Group {
+  readonly backend: Backend;
+  readonly identity: string;
+  readonly request: FetchRequest;
+  readonly objects: ObjectSpec[];
+}
 
 /**
- * Groups objects by store, asks each store once per distinct request, and maps the answers back
- * to every object that asked. Throws DeadlineError naming the objects still pending when the
- * Mount's signal fires first.
+ * Groups objects by store and identity, asks each store once per distinct request (in batches of
+ * the store's size), and maps the answers back to every object that asked. Throws DeadlineError
+ * naming the objects still pending when the Mount's signal fires first.
  */
 export function createObjectFetcher(backends: BackendRegistry, metrics: Metrics, batchFetch: BatchFetch = callBackend): ObjectFetcher {
   return {
     async fetchObjects(objects, context) {
-      const groups = groupByStore(objects, backends);
       const pending = new Set(objects);
       const results = new Map<ObjectSpec, FetchResult>();
-      const work = [...groups].map(async ([store, keyed]) => {
-        const backend = backends.get(store);
-        if (!backend) throw new Error(`no backend for ${store}`);
-        const keys = [...keyed.keys()];
-        const requests = keys.map((key) => toFetchRequest(keyed.get(key)?.[0] as ObjectSpec));
-        const answers = await fetchBatch(batchFetch, backend, requests, context);
-        keys.forEach((key, index) => {
-          const answer = answers[index] as FetchResult;
-          metrics.backendRequests.inc({ store, operation: 'fetch', outcome: answer.ok ? 'ok' : codeName(answer.error.grpcCode).toLowerCase() });
-          for (const object of keyed.get(key) ?? []) {
-            results.set(object, answer);
-            pending.delete(object);
-          }
-        });
-      });
-      await raceDeadline(Promise.all(work), context.signal, pending);
+      const work = (async () => {
+        const groups = await groupObjects(objects, backends, context);
+        await Promise.all(
+          batches(groups).map(async (batch) => {
+            const first = batch[0] as Group;
+            const answers = await fetchBatch(batchFetch, first.backend, first.identity, batch.map((group) => group.request), context);
+            batch.forEach((group, index) => {
+              const answer = answers[index] as FetchResult;
+              metrics.backendRequests.inc({ store: group.backend.store, operation: 'fetch', outcome: answer.ok ? 'ok' : codeName(answer.error.grpcCode).toLowerCase() });
+              for (const object of group.objects) {
+                results.set(object, answer);
+                pending.delete(object);
+              }
+            });
+          }),
+        );
+      })();
+      await raceDeadline(work, context.signal, pending);
       return results;
     },
   };
 }
 
 /** The plain store call, used when no caching layer is in front. */
-export const callBackend: BatchFetch = (backend, requests, context) => backend.fetch(requests, context);
+export const callBackend: BatchFetch = (backend, _identity, requests, context) => backend.fetch(requests, context);
 
-async function fetchBatch(batchFetch: BatchFetch, backend: Backend, requests: readonly FetchRequest[], context: FetchContext): Promise<FetchResult[]> {
+async function fetchBatch(batchFetch: BatchFetch, backend: Backend, identity: string, requests: readonly FetchRequest[], context: FetchContext): Promise<FetchResult[]> {
   try {
-    const answers = await batchFetch(backend, requests, context);
+    const answers = await batchFetch(backend, identity, requests, context);
     if (answers.length !== requests.length) throw new Error(`store ${backend.store} answered ${answers.length} of ${requests.length} requests`);
     return answers;
   } catch (error) {
@@ -60,22 +72,47 @@ async function fetchBatch(batchFetch: BatchFetch, backend: Backend, requests: re
   }
 }
 
-/** Objects by store, then by request key; refuses stores this Courier has not enabled. */
-function groupByStore(objects: readonly ObjectSpec[], backends: BackendRegistry): Map<StoreName, Map<string, ObjectSpec[]>> {
-  const groups = new Map<StoreName, Map<string, ObjectSpec[]>>();
+/**
+ * One group per (store, identity, request); refuses stores this Courier has not enabled. An
+ * identity that cannot be resolved fails the objects that need it, with the object named.
+ */
+async function groupObjects(objects: readonly ObjectSpec[], backends: BackendRegistry, context: FetchContext): Promise<Group[]> {
+  const groups = new Map<string, Group>();
   for (const object of objects) {
-    if (!backends.has(object.store)) {
+    const backend = backends.get(object.store);
+    if (!backend) {
       throw new ConfigError(`store "${object.store}" is not enabled on this Courier${object.store === 'file' ? ' (start it with --local-store DIR)' : ''}`, { field: `${object.id}.source` });
     }
-    const byKey = groups.get(object.store) ?? new Map<string, ObjectSpec[]>();
-    groups.set(object.store, byKey);
-    const key = requestKey(toFetchRequest(object));
-    byKey.set(key, [...(byKey.get(key) ?? []), object]);
+    const request = toFetchRequest(object);
+    const identity = await backend.identityKey(request, context).catch((error: unknown) => {
+      throw error instanceof CourierError ? withField(error, object.id) : error;
+    });
+    const key = JSON.stringify([object.store, identity, requestKey(request)]);
+    const group = groups.get(key) ?? { backend, identity, request, objects: [] };
+    group.objects.push(object);
+    groups.set(key, group);
   }
-  return groups;
+  return [...groups.values()];
+}
+
+/** Splits groups into store calls: same store and identity, at most maxBatchSize each. */
+export function batches(groups: readonly Group[]): Group[][] {
+  const byIdentity = new Map<string, Group[]>();
+  for (const group of groups) {
+    const key = JSON.stringify([group.backend.store, group.identity]);
+    byIdentity.set(key, [...(byIdentity.get(key) ?? []), group]);
+  }
+  const result: Group[][] = [];
+  for (const list of byIdentity.values()) {
+    const size = Math.max(1, list[0]?.backend.maxBatchSize ?? 1);
+    for (let start = 0; start < list.length; start += size) result.push(list.slice(start, start + size));
+  }
+  return result;
 }
 
 async function raceDeadline<T>(work: Promise<T>, signal: AbortSignal, pending: ReadonlySet<ObjectSpec>): Promise<T> {
+  // Work that loses the race may still fail later; that failure has already been answered.
+  work.catch(() => undefined);
   if (signal.aborted) throw deadlineError(pending);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
