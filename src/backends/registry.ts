@@ -18,3 +18,8 @@ export async function startBackends(options: StoreOptions): Promise<BackendRegis
   }
   return backends;
 }
+
+/** Closes every store (watchers, clients, sockets). */
+export async function closeBackends(backends: BackendRegistry): Promise<void> {
+  await Promise.all([...backends.values()].map(async (backend) => backend.close?.()));
+}

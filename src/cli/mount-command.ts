@@ -1,7 +1,7 @@
 /** `courier mount`: one Mount from a manifest, in-process or against a running server, written atomically. */
 import { readFile } from 'node:fs/promises';
 import { credentials, type Client } from '@grpc/grpc-js';
-import { startBackends } from '../backends/registry.ts';
+import { closeBackends, startBackends } from '../backends/registry.ts';
 import { CourierError } from '../errors/courier-error.ts';
 import { createObjectFetcher } from '../fetch/fetch-objects.ts';
 import { createMetrics } from '../observability/metrics.ts';
@@ -72,7 +72,7 @@ async function mountInProcess(request: RawMountRequest, localStore: unknown): Pr
     if (error instanceof CourierError) throw new Error(`${error.message} (${error.name})`);
     throw error;
   } finally {
-    await Promise.all([...backends.values()].map((backend) => backend.close?.()));
+    await closeBackends(backends);
   }
 }
 

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import type { BackendRegistry } from '../backends/backend.ts';
+import { closeBackends } from '../backends/registry.ts';
 import { createObjectFetcher, type ObjectFetcher } from '../fetch/fetch-objects.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -56,7 +57,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
       await Promise.all(bound.map(({ server }) => drain(server, options.gracePeriodMs, parts.logger)));
       await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
       await Promise.all(endpoints.servers.map((endpoint) => endpoint.close()));
-      await Promise.all([...parts.backends.values()].map((backend) => backend.close?.()));
+      await closeBackends(parts.backends);
     },
   };
 }

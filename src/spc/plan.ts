@@ -3,11 +3,12 @@ import { ConfigError } from '../errors/courier-error.ts';
 import { DRIVER_KEYS } from './decode-request.ts';
 import type { Dialect, DialectContext } from './dialects/dialect.ts';
 import { planNative } from './dialects/native.ts';
+import { storeParameterKeys } from './stores.ts';
 import { DIALECT_NAMES, type ConfigIssue, type DialectName, type MountPlan, type PlanResult } from './types.ts';
 
 /** The dialects this build of Courier speaks. */
 export const DIALECTS: ReadonlyMap<DialectName, Dialect> = new Map<DialectName, Dialect>([
-  ['native', { name: 'native', parameterKeys: ['objects'], plan: planNative }],
+  ['native', { name: 'native', get parameterKeys() { return ['objects', ...storeParameterKeys()]; }, plan: planNative }],
 ]);
 
 /** Parameters every dialect accepts: the dialect switch and what the driver adds without a `/`. */

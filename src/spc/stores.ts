@@ -2,6 +2,37 @@
 import { checkMountPath } from '../output/path-rules.ts';
 import { STORE_NAMES, type StoreName } from './types.ts';
 
+/**
+ * Store settings a native SecretProviderClass gives as top-level parameters, by prefix: `aws.region`
+ * applies to every aws-sm and aws-ssm object. Each store lists the keys it understands (without the
+ * prefix); any other key with a known prefix is reported as unknown.
+ */
+export const STORE_PARAMETERS: Readonly<Record<StoreName, { readonly prefix: string; readonly keys: readonly string[] }>> = {
+  file: { prefix: 'file.', keys: [] },
+  'aws-sm': { prefix: 'aws.', keys: [] },
+  'aws-ssm': { prefix: 'aws.', keys: [] },
+  'gcp-sm': { prefix: 'gcp.', keys: [] },
+  vault: { prefix: 'vault.', keys: [] },
+};
+
+/** Every top-level parameter key that carries a store setting, e.g. `aws.region`. */
+export function storeParameterKeys(): string[] {
+  const keys = new Set<string>();
+  for (const { prefix, keys: names } of Object.values(STORE_PARAMETERS)) for (const name of names) keys.add(`${prefix}${name}`);
+  return [...keys];
+}
+
+/** The settings for `store` taken from top-level parameters, prefix removed. */
+export function storeParamsFor(store: StoreName, parameters: Readonly<Record<string, string>>): Record<string, string> {
+  const { prefix, keys } = STORE_PARAMETERS[store];
+  const params: Record<string, string> = {};
+  for (const key of keys) {
+    const value = parameters[`${prefix}${key}`];
+    if (value !== undefined) params[key] = value;
+  }
+  return params;
+}
+
 /** A `source` split into store and locator, or why it cannot be. */
 export type ParsedSource = { readonly store: StoreName; readonly locator: string } | { readonly error: string };
 

@@ -4,7 +4,7 @@ import { parseFileMode } from '../../output/file-mode.ts';
 import { checkMountPath } from '../../output/path-rules.ts';
 import { checkPathSet } from '../check-paths.ts';
 import { checkKnownKeys, describe, isMapping, IssueList, parseYamlParameter, readBoolean, readString, type Mapping } from '../fields.ts';
-import { defaultPath, parseSource } from '../stores.ts';
+import { defaultPath, parseSource, storeParamsFor } from '../stores.ts';
 import { ENCODINGS, type Encoding, type Extract, type ObjectSpec, type PlanResult } from '../types.ts';
 import type { DialectContext } from './dialect.ts';
 
@@ -14,13 +14,14 @@ export const NATIVE_ENTRY_KEYS = ['source', 'path', 'mode', 'version', 'stage', 
 /** Plans a native SecretProviderClass. Pure: every problem is returned, none thrown. */
 export function planNative(parameters: Readonly<Record<string, string>>, context: DialectContext): PlanResult {
   const issues = new IssueList();
-  const objects = readObjects(parameters['objects'], context, issues);
+  const objects = readObjects(parameters, context, issues);
   checkPathSet(objects, issues, (object) => `${object.id}.path`);
   if (issues.items.length > 0) return { ok: false, issues: issues.items };
   return { ok: true, plan: { dialect: 'native', objects } };
 }
 
-function readObjects(text: string | undefined, context: DialectContext, issues: IssueList): ObjectSpec[] {
+function readObjects(parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): ObjectSpec[] {
+  const text = parameters['objects'];
   if (text === undefined || text.trim() === '') {
     issues.add('objects', 'is required: a YAML list of objects, each with a "source"');
     return [];
@@ -35,7 +36,7 @@ function readObjects(text: string | undefined, context: DialectContext, issues: 
   const objects: ObjectSpec[] = [];
   list.forEach((entry: unknown, index) => {
     const object = readEntry(entry, `objects[${index}]`, context, issues);
-    if (object) objects.push(object);
+    if (object) objects.push({ ...object, storeParams: storeParamsFor(object.store, parameters) });
   });
   return objects;
 }
