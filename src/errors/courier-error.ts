@@ -59,15 +59,22 @@ export class NotFoundError extends CourierError {
   }
 }
 
-/** The store kept throttling past the retry budget. */
+/**
+ * The store throttled the request. Backends return it for a throttled call (with the store's
+ * Retry-After when it sent one); the fetch layer retries it and, past its budget, the Mount fails
+ * with RESOURCE_EXHAUSTED.
+ */
 export class ThrottledError extends CourierError {
   override readonly name = 'ThrottledError';
-  constructor(detail: string, options: ErrorOptions = {}) {
+  /** How long the store asked us to wait, when it said. */
+  readonly retryAfterMs: number | undefined;
+  constructor(detail: string, options: ErrorOptions & { readonly retryAfterMs?: number } = {}) {
     super(status.RESOURCE_EXHAUSTED, detail, options);
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
-/** The store cannot be reached, or a store is not enabled on this Courier. */
+/** The store cannot be reached or answered with a transient server error (5xx); worth retrying. */
 export class UnavailableError extends CourierError {
   override readonly name = 'UnavailableError';
   constructor(detail: string, options: ErrorOptions = {}) {
