@@ -22,7 +22,7 @@ type Unary = (request: unknown, options: { deadline: number }, callback: (error:
 /** Connects to `unix:<socketPath>`. A failed call rejects with the gRPC ServiceError (code, details). */
 export function connectProvider(socketPath: string): ProviderClient {
   const { Client } = loadProviderProto();
-  const client = new Client(`unix:${socketPath}`, credentials.createInsecure()) as Client & Record<'Mount' | 'Version', Unary>;
+  const client = new Client(`unix:${socketPath}`, credentials.createInsecure()) as unknown as Client & Record<'Mount' | 'Version', Unary>;
   const call = <T>(method: 'Mount' | 'Version', request: unknown, deadlineMs: number) =>
     new Promise<T>((resolve, reject) => {
       client[method](request, { deadline: Date.now() + deadlineMs }, (error, value) => (error ? reject(error) : resolve(value as T)));
