@@ -65,9 +65,18 @@ function finish(deps: ServiceDependencies, started: number, outcome: string, fie
   deps.logger[level]({ ...fields, outcome, durationMs: Math.round(seconds * 10000) / 10 }, 'mount');
 }
 
-/** An AbortSignal that fires at the call's deadline, or after the default timeout when it has none. */
+/**
+ * An AbortSignal that fires shortly before the call's deadline, or after the default timeout when it
+ * has none. Firing early matters: at the deadline itself the client gives up on its own with a bare
+ * "Deadline exceeded", and the error naming the objects still pending would never reach the pod.
+ */
 function deadlineSignal(deadline: Date | number, fallbackMs: number): AbortSignal {
   const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  const remaining = Number.isFinite(at) && at > 0 ? Math.min(at - Date.now(), fallbackMs) : fallbackMs;
-  return AbortSignal.timeout(Math.max(remaining, 0));
+  if (!Number.isFinite(at) || at <= 0) return AbortSignal.timeout(fallbackMs);
+  const remaining = at - Date.now();
+  const margin = Math.min(DEADLINE_MARGIN_MS, remaining / 10);
+  return AbortSignal.timeout(Math.max(Math.min(remaining - margin, fallbackMs), 0));
 }
+
+/** The most a Mount gives up before its call's deadline, to leave time for the answer to travel. */
+const DEADLINE_MARGIN_MS = 1_000;
