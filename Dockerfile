@@ -1,0 +1,38 @@
+# syntax=docker/dockerfile:1
+# Courier's container image: compiled on the full Node.js 26 image, run on distroless Node.js 26 as non-root.
+#
+# Build:   docker build -t courier:dev .
+# Runtime: no shell, no npm; the process only writes its socket (and, with --write-files, the kubelet pods dir),
+# so the container runs with readOnlyRootFilesystem: true.
+
+ARG BUILD_IMAGE=node:26-trixie
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs26-debian13:nonroot
+
+# 1. Compile TypeScript to dist/ (needs the dev dependencies: typescript).
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY proto ./proto
+RUN npm run build
+
+# 2. Production dependencies only. `node` (the Node.js binary package) is a dev dependency, so it is not
+#    installed here: the runtime image's own Node.js runs Courier. No dependency needs an install script.
+FROM ${BUILD_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# 3. Runtime: distroless (glibc, CA certificates, tzdata, Node.js; no shell). User 65532 = "nonroot".
+FROM ${RUNTIME_IMAGE}
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+COPY proto ./proto
+USER 65532:65532
+# `courier serve`; flags (or COURIER_* variables) come from the DaemonSet.
+ENTRYPOINT ["/nodejs/bin/node", "/app/dist/cli/main.js", "serve"]
