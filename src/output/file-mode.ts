@@ -8,6 +8,8 @@
 export function parseFileMode(value: unknown): number | { readonly error: string } {
   if (typeof value === 'number') {
     if (Number.isInteger(value) && value >= 0 && value <= 0o777) return value;
+    // YAML reads 01777 as 1023; show the octal the user most likely wrote.
+    if (Number.isSafeInteger(value) && value > 0o777) return { error: `${value} (octal 0${value.toString(8)}) is more than 0777; only permission bits may be set` };
     return { error: `${value} is not a file mode between 0 and 0777` };
   }
   if (typeof value === 'string') {

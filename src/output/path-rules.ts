@@ -15,17 +15,17 @@ export function cleanPath(path: string): string {
  * Returns why the driver would refuse `path` as a file path inside the mount, or undefined when it
  * is fine. The rules are the driver's: relative, in clean form, no `..` element, a first element
  * not starting with `..` (the atomic writer's own names), elements of at most 255 bytes, at most
- * 4096 bytes in all.
+ * 4096 bytes in all. `within` names what the path is relative to in the messages.
  */
-export function checkMountPath(path: string): string | undefined {
+export function checkMountPath(path: string, within = 'the mount'): string | undefined {
   if (path === '') return 'must not be empty';
   if (path.includes('\0')) return 'must not contain a NUL character';
-  if (path.startsWith('/')) return `"${path}" is absolute; paths are relative to the mount`;
+  if (path.startsWith('/')) return `"${path}" is absolute; paths are relative to ${within}`;
   const elements = path.split('/');
-  if (elements.includes('..')) return `"${path}" leaves the mount ("..")`;
+  if (elements.includes('..')) return `"${path}" leaves ${within} ("..")`;
   if (elements[0]?.startsWith('..')) return `"${path}" starts with "..", which is reserved for the atomic writer`;
   const clean = cleanPath(path);
-  if (clean === '.') return `"${path}" names the mount itself, not a file in it`;
+  if (clean === '.') return `"${path}" names ${within} itself, not a file in it`;
   if (clean !== path) return `"${path}" is not in clean form; write "${clean}"`;
   if (Buffer.byteLength(path) > MAX_PATH_BYTES) return `is longer than ${MAX_PATH_BYTES} bytes`;
   const long = elements.find((element) => Buffer.byteLength(element) > MAX_ELEMENT_BYTES);

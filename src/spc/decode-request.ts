@@ -28,8 +28,10 @@ export const DEFAULT_PERMISSION = 0o644;
 export function decodeRequest(raw: RawMountRequest): DecodedRequest {
   const attributes = parseStringMap(raw.attributes, 'attributes', false);
   const secrets = parseStringMap(raw.secrets, 'secrets', true);
-  const tokensJson = attributes[DRIVER_KEYS.tokens] ?? secrets[DRIVER_KEYS.tokens];
-  const tokenField = DRIVER_KEYS.tokens in attributes ? `attributes["${DRIVER_KEYS.tokens}"]` : `secrets["${DRIVER_KEYS.tokens}"]`;
+  // Older kubelets send the tokens in the attributes, newer ones in the secrets; an empty value is absent.
+  const inAttributes = (attributes[DRIVER_KEYS.tokens] ?? '') !== '';
+  const tokensJson = inAttributes ? attributes[DRIVER_KEYS.tokens] : secrets[DRIVER_KEYS.tokens];
+  const tokenField = inAttributes ? `attributes["${DRIVER_KEYS.tokens}"]` : `secrets["${DRIVER_KEYS.tokens}"]`;
   return {
     parameters: attributes,
     secretProviderClass: attributes[DRIVER_KEYS.secretProviderClass] ?? '',

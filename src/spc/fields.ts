@@ -19,7 +19,9 @@ export class IssueList {
  */
 export function parseYamlParameter(text: string, field: string, issues: IssueList): unknown {
   try {
-    return parse(text, { version: '1.1', uniqueKeys: true, prettyErrors: false });
+    // prettyErrors computes the line and column; only those and the error code are reported, never
+    // the message, which quotes the text. logLevel 'error' keeps warnings off the process's stderr.
+    return parse(text, { version: '1.1', uniqueKeys: true, prettyErrors: true, logLevel: 'error' });
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
@@ -35,13 +37,42 @@ export function isMapping(value: unknown): value is Mapping {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Reports keys of `entry` that are not in `known`, suggesting a known key that differs only in case. */
+/** Reports keys of `entry` that are not in `known`, suggesting a known key that is a typo or case away. */
 export function checkKnownKeys(entry: Mapping, known: readonly string[], field: string, issues: IssueList): void {
   for (const key of Object.keys(entry)) {
     if (known.includes(key)) continue;
-    const near = known.find((candidate) => candidate.toLowerCase() === key.toLowerCase());
+    const near = nearestKey(key, known);
     issues.add(`${field}.${key}`, near ? `unknown key; did you mean "${near}"?` : `unknown key; expected one of ${known.join(', ')}`);
   }
+}
+
+/**
+ * The known key closest to `key` ignoring case, if it is at most a small edit away (one edit for
+ * short keys, two for long ones; swapping two neighbouring letters counts as one).
+ */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.min(2, Math.floor(key.length / 3)));
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance <= limit && (best === undefined || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+/** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number): number => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = rows[i] as number[];
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(at(i, j), at(i - 2, j - 2) + 1);
+    }
+  }
+  return at(a.length, b.length);
 }
 
 /** Reads an optional string; YAML numbers are accepted and written in decimal (`version: 3`). */
@@ -53,7 +84,8 @@ export function readString(entry: Mapping, key: string, field: string, issues: I
     return value === '' ? undefined : value;
   }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  issues.add(`${field}.${key}`, `must be a string, not ${describe(value)}`);
+  // YAML 1.1 reads an unquoted 2001-12-14 as a timestamp.
+  issues.add(`${field}.${key}`, value instanceof Date ? 'must be a string, not a date; quote it' : `must be a string, not ${describe(value)}`);
   return undefined;
 }
 

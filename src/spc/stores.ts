@@ -56,8 +56,8 @@ export function isStoreName(name: string): name is StoreName {
 /** Static checks of a locator that need no I/O. */
 function checkLocator(store: StoreName, locator: string): string | undefined {
   if (store === 'file') {
-    const problem = checkMountPath(locator);
-    return problem === undefined ? undefined : `file locator ${problem.replace('the mount', 'the local store')}`;
+    const problem = checkMountPath(locator, 'the local store');
+    return problem === undefined ? undefined : `file locator ${problem}`;
   }
   return undefined;
 }

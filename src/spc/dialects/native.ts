@@ -49,7 +49,7 @@ function readEntry(entry: unknown, field: string, context: DialectContext, issue
   const before = issues.items.length;
   checkKnownKeys(entry, NATIVE_ENTRY_KEYS, field, issues);
   const source = readString(entry, 'source', field, issues);
-  if (source === undefined && entry['source'] === undefined) issues.add(`${field}.source`, 'is required, e.g. "file:demo/db.json"');
+  if (entry['source'] === undefined || entry['source'] === null) issues.add(`${field}.source`, 'is required, e.g. "file:demo/db.json"');
   const parsed = source === undefined ? undefined : parseSource(source);
   if (parsed && 'error' in parsed) issues.add(`${field}.source`, parsed.error);
   const path = readString(entry, 'path', field, issues);
@@ -59,11 +59,14 @@ function readEntry(entry: unknown, field: string, context: DialectContext, issue
   const mode = readMode(entry, field, context.permission, issues);
   const extract = readExtract(entry, field, issues);
   const encoding = readEncoding(entry, field, issues);
+  // An explicit path is checked even when other fields are wrong, so one run lists every problem.
+  const pathProblem = path === undefined ? undefined : checkMountPath(path);
+  if (pathProblem !== undefined) issues.add(`${field}.path`, pathProblem);
   if (!parsed || 'error' in parsed || issues.items.length > before) return undefined;
   const filePath = path ?? defaultPath(parsed.store, parsed.locator);
-  const pathProblem = checkMountPath(filePath);
-  if (pathProblem !== undefined) {
-    issues.add(`${field}.path`, path === undefined ? `${pathProblem} (derived from the source; set "path")` : pathProblem);
+  const derivedProblem = path === undefined ? checkMountPath(filePath) : undefined;
+  if (derivedProblem !== undefined) {
+    issues.add(`${field}.path`, `${derivedProblem} (derived from the source; set "path")`);
     return undefined;
   }
   return {
