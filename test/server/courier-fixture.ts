@@ -74,7 +74,7 @@ export async function startTestCourier(t: ExecutionContext, fixture: FixtureOpti
   });
   const metrics = createMetrics();
   const options: ServeOptions = { ...DEFAULT_SERVE_OPTIONS, socketDir: join(dir, 'sockets'), metricsAddr: 'off', healthAddr: 'off', gracePeriodMs: 5_000, ...fixture.options };
-  const courier = await startCourier(options, { logger: createLogger('info', sink), metrics, backends });
+  const courier = await startCourier(options, { logger: createLogger(options.logLevel, sink), metrics, backends });
   let stopped: Promise<void> | undefined;
   const shutdown = () => (stopped ??= courier.shutdown());
   const socketPath = join(options.socketDir, `${options.providerName}.sock`);
