@@ -43,6 +43,8 @@ function buildProgram(): Command {
     .addOption(flag('--provider-name <name>', 'provider name; the socket is <dir>/<name>.sock', 'PROVIDER_NAME').default(d.providerName).argParser(providerName))
     .addOption(flag('--compat <dialects>', 'also serve <dialect>.sock speaking that dialect (aws, gcp, vault; comma-separated)', 'COMPAT').argParser(compatList))
     .addOption(flag('--local-store <dir>', 'enable the file: store, serving files under <dir>', 'LOCAL_STORE'))
+    .addOption(flag('--kubeconfig <file>', 'kubeconfig for the Kubernetes API (development; in-cluster config by default)', 'KUBECONFIG'))
+    .addOption(flag('--mirror-secrets', 'let SecretProviderClasses mirror mounted files into Kubernetes Secrets (needs RBAC on secrets)', 'MIRROR_SECRETS'))
     .addOption(flag('--write-files', 'write files into the target path atomically instead of returning them to the driver', 'WRITE_FILES'))
     .addOption(flag('--metrics-addr <host:port>', 'Prometheus /metrics address ("off" disables)', 'METRICS_ADDR').default(d.metricsAddr))
     .addOption(flag('--health-addr <host:port>', '/healthz and /readyz address ("off" disables)', 'HEALTH_ADDR').default(d.healthAddr))
@@ -55,6 +57,8 @@ function buildProgram(): Command {
         providerName: flags['providerName'] as string,
         compat: (flags['compat'] as DialectName[] | undefined) ?? [],
         ...(typeof flags['localStore'] === 'string' ? { localStore: flags['localStore'] } : {}),
+        ...(typeof flags['kubeconfig'] === 'string' ? { kubeconfig: flags['kubeconfig'] } : {}),
+        mirrorSecrets: flags['mirrorSecrets'] === true || flags['mirrorSecrets'] === 'true',
         writeFiles: flags['writeFiles'] === true || flags['writeFiles'] === 'true',
         metricsAddr: flags['metricsAddr'] as string,
         healthAddr: flags['healthAddr'] as string,

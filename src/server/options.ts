@@ -9,6 +9,10 @@ export interface ServeOptions {
   readonly compat: readonly DialectName[];
   /** Directory of the embedded local store; the `file` store is off without it. */
   readonly localStore?: string;
+  /** kubeconfig file for the Kubernetes API (development); the in-cluster config is used without it. */
+  readonly kubeconfig?: string;
+  /** `--mirror-secrets`: SecretProviderClasses may ask for mirror Secrets (docs/mirror-secrets.md). */
+  readonly mirrorSecrets?: boolean;
   readonly writeFiles: boolean;
   /** `HOST:PORT`, or '' / 'off' to disable. */
   readonly metricsAddr: string;

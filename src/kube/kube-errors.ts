@@ -1,0 +1,74 @@
+/** Classifies failures of Kubernetes API calls (HTTP status, network, timeout) without exposing response bodies. */
+import { ApiException } from '@kubernetes/client-node';
+import { CourierError, PermissionError, ThrottledError, UnavailableError } from '../errors/courier-error.ts';
+
+/** A call Courier made, described for error messages: `get secrets ns/name`. */
+export interface KubeCall {
+  readonly verb: string;
+  /** The plural resource, as RBAC names it: `secrets`, `serviceaccounts`. */
+  readonly resource: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** The HTTP status of a failed call, or undefined when the API never answered. */
+export function statusOf(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+/** The `reason` of the Status object the API answered with (`AlreadyExists`, `Conflict`, ...). */
+export function reasonOf(error: unknown): string | undefined {
+  if (!(error instanceof ApiException)) return undefined;
+  const body: unknown = error.body;
+  if (typeof body === 'object' && body !== null && typeof (body as { reason?: unknown }).reason === 'string') return (body as { reason: string }).reason;
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { reason?: unknown };
+      return typeof parsed.reason === 'string' ? parsed.reason : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Turns a failure other than the ones the caller handles itself into a CourierError. The API's own
+ * message is not copied: an ApiException's text carries the response headers and body.
+ */
+export function toKubeError(error: unknown, call: KubeCall): CourierError {
+  if (error instanceof CourierError) return error;
+  const code = statusOf(error);
+  const what = `${call.verb} ${call.resource} ${call.namespace}/${call.name}`;
+  if (code === 403) {
+    return new PermissionError(
+      `the Kubernetes API refused to let courier ${what}; grant courier's service account a ClusterRole rule {apiGroups: [""], resources: ["${call.resource}"], verbs: ["${call.verb}"]}`,
+      { cause: error },
+    );
+  }
+  if (code === 401) return new UnavailableError(`the Kubernetes API rejected courier's own credentials (401) on ${what}`, { cause: error });
+  if (code === 429) return new ThrottledError(`the Kubernetes API throttled ${what}`, { cause: error });
+  if (code !== undefined) return new UnavailableError(`the Kubernetes API answered ${code}${reasonSuffix(error)} to ${what}`, { cause: error });
+  if (isAbort(error)) return new UnavailableError(`the Kubernetes API did not answer ${what} in time`, { cause: error });
+  return new UnavailableError(`cannot reach the Kubernetes API to ${what}: ${networkReason(error)}`, { cause: error });
+}
+
+function reasonSuffix(error: unknown): string {
+  const reason = reasonOf(error);
+  return reason ? ` (${reason})` : '';
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+}
+
+/** undici's `fetch failed` hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, ...). */
+function networkReason(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return error instanceof Error ? error.message : 'unknown error';
+}

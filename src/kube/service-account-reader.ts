@@ -1,0 +1,93 @@
+/** ServiceAccountReader over the Kubernetes API: short-TTL cache and one in-flight lookup per ServiceAccount. */
+import { AuthError, DeadlineError } from '../errors/courier-error.ts';
+import type { KubeClient } from './kube-client.ts';
+import { statusOf, toKubeError } from './kube-errors.ts';
+import type { ServiceAccountReader } from './service-accounts.ts';
+
+/** Tuning of the reader; defaults suit a node serving many pods. */
+export interface ServiceAccountReaderOptions {
+  /** How long annotations are reused (default 30 s): an annotation change is seen within this time. */
+  readonly ttlMs?: number;
+  /** Most ServiceAccounts remembered; the oldest entry goes first. */
+  readonly maxEntries?: number;
+  /** Clock in epoch milliseconds (tests). */
+  readonly now?: () => number;
+}
+
+type Annotations = Readonly<Record<string, string>>;
+
+interface Entry {
+  readonly expiresAt: number;
+  readonly annotations: Annotations;
+}
+
+export const DEFAULT_SERVICE_ACCOUNT_TTL_MS = 30_000;
+const DEFAULT_MAX_ENTRIES = 2_000;
+
+/**
+ * Creates the reader identity code uses to learn which cloud identity a ServiceAccount names.
+ * Mounts re-publish about once a minute per volume, so lookups are cached for a short time, and
+ * concurrent Mounts of the same ServiceAccount share one API call. Failures are never cached.
+ */
+export function createServiceAccountReader(kube: KubeClient, options: ServiceAccountReaderOptions = {}): ServiceAccountReader {
+  const ttlMs = options.ttlMs ?? DEFAULT_SERVICE_ACCOUNT_TTL_MS;
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, Entry>();
+  const inFlight = new Map<string, Promise<Annotations>>();
+
+  const lookup = (namespace: string, name: string, key: string): Promise<Annotations> => {
+    const running = inFlight.get(key);
+    if (running) return running;
+    // The shared call runs on the client's own timeout, not one caller's signal: a caller that
+    // gives up must not fail the others waiting on the same lookup.
+    const call = readAnnotations(kube, namespace, name)
+      .then((annotations) => {
+        cache.delete(key);
+        cache.set(key, { expiresAt: now() + ttlMs, annotations });
+        while (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
+        return annotations;
+      })
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, call);
+    return call;
+  };
+
+  return {
+    async annotations(namespace, name, signal) {
+      const key = `${namespace}/${name}`;
+      const cached = cache.get(key);
+      if (cached && cached.expiresAt > now()) return cached.annotations;
+      return withSignal(lookup(namespace, name, key), signal, key);
+    },
+  };
+}
+
+async function readAnnotations(kube: KubeClient, namespace: string, name: string): Promise<Annotations> {
+  try {
+    const account = await kube.core().readNamespacedServiceAccount({ name, namespace }, kube.callOptions());
+    return Object.freeze({ ...(account.metadata?.annotations ?? {}) });
+  } catch (error) {
+    if (statusOf(error) === 404) throw new AuthError(`service account ${namespace}/${name} does not exist`, { cause: error });
+    throw toKubeError(error, { verb: 'get', resource: 'serviceaccounts', namespace, name });
+  }
+}
+
+/** Lets one caller stop waiting when its Mount's deadline passes; the shared call goes on. */
+async function withSignal<T>(work: Promise<T>, signal: AbortSignal | undefined, key: string): Promise<T> {
+  if (!signal) return work;
+  // A caller that stops waiting leaves the shared call running; its failure is someone else's to see.
+  work.catch(() => undefined);
+  const expired = () => new DeadlineError(`the Mount's deadline passed while reading service account ${key}`);
+  if (signal.aborted) throw expired();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(expired());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
