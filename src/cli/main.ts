@@ -20,6 +20,26 @@ function positiveSeconds(value: string): number {
   return seconds * 1000;
 }
 
+function nonNegativeSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('must be a number of seconds, 0 or more');
+  return seconds * 1000;
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('must be a whole number, 1 or more');
+  return number;
+}
+
+/** Bytes, optionally with a Ki, Mi or Gi suffix (`64Mi`). */
+function byteSize(value: string): number {
+  const match = /^(\d+)(Ki|Mi|Gi)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('must be a number of bytes, optionally with Ki, Mi or Gi (e.g. 64Mi)');
+  const unit = match[2] === 'Gi' ? 1024 ** 3 : match[2] === 'Mi' ? 1024 ** 2 : match[2] === 'Ki' ? 1024 : 1;
+  return Number(match[1]) * unit;
+}
+
 function providerName(value: string): string {
   if (!PROVIDER_NAME.test(value) || value === '') throw new InvalidArgumentError('must match ^[a-zA-Z0-9_-]{1,30}$ (the driver\'s rule)');
   return value;
@@ -51,6 +71,9 @@ function buildProgram(): Command {
     .addOption(flag('--log-level <level>', 'log level', 'LOG_LEVEL').choices(LOG_LEVELS).default(d.logLevel))
     .addOption(flag('--grace-period <seconds>', 'how long in-flight mounts may finish after SIGTERM', 'GRACE_PERIOD').default(d.gracePeriodMs, String(d.gracePeriodMs / 1000)).argParser(positiveSeconds))
     .addOption(flag('--mount-timeout <seconds>', 'deadline of a Mount whose call has none', 'MOUNT_TIMEOUT').default(d.mountTimeoutMs, String(d.mountTimeoutMs / 1000)).argParser(positiveSeconds))
+    .addOption(flag('--cache-ttl <seconds>', 'how long a fetched value may be served again (0 disables the cache)', 'CACHE_TTL').default(d.cacheTtlMs, String(d.cacheTtlMs / 1000)).argParser(nonNegativeSeconds))
+    .addOption(flag('--cache-max-bytes <bytes>', 'memory bound of the value cache (e.g. 64Mi)', 'CACHE_MAX_BYTES').default(d.cacheMaxBytes, '64Mi').argParser(byteSize))
+    .addOption(flag('--max-concurrent-fetches <n>', 'store calls in flight at once per store; more wait in a queue', 'MAX_CONCURRENT_FETCHES').default(d.maxConcurrentFetches).argParser(positiveInteger))
     .action(async (flags: Record<string, unknown>) => {
       const options: ServeOptions = Object.freeze({
         socketDir: flags['socketDir'] as string,
@@ -65,6 +88,9 @@ function buildProgram(): Command {
         logLevel: flags['logLevel'] as LogLevel,
         gracePeriodMs: flags['gracePeriod'] as number,
         mountTimeoutMs: flags['mountTimeout'] as number,
+        cacheTtlMs: flags['cacheTtl'] as number,
+        cacheMaxBytes: flags['cacheMaxBytes'] as number,
+        maxConcurrentFetches: flags['maxConcurrentFetches'] as number,
       });
       await serve(options);
     });

@@ -9,6 +9,8 @@ import { requestKey, toFetchRequest } from './request-key.ts';
 /** Turns a plan's objects into store results; the seam the caching layer wraps. */
 export interface ObjectFetcher {
   fetchObjects(objects: readonly ObjectSpec[], context: FetchContext): Promise<ReadonlyMap<ObjectSpec, FetchResult>>;
+  /** Releases timers and zeroes cached values; the server calls it on shutdown. */
+  close?(): void;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Courier's Prometheus metrics, created per server on its own registry (no global default registry). */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The metrics every part of Courier records into; passed in, never imported as a singleton. */
 export interface Metrics {
@@ -9,6 +9,19 @@ export interface Metrics {
   readonly mountSeconds: Histogram<'outcome'>;
   /** Store requests (one per object fetched) by store, operation and outcome. */
   readonly backendRequests: Counter<'store' | 'operation' | 'outcome'>;
+  /** Object requests answered from the value cache, by store. */
+  readonly cacheHits: Counter<'store'>;
+  readonly cacheMisses: Counter<'store'>;
+  /** Requests that joined a store call already in flight for the same store, identity and selector. */
+  readonly singleflightJoins: Counter<'store'>;
+  /** Requests waiting for a free store-call slot. */
+  readonly fetchQueueDepth: Gauge<'store'>;
+  /** Bytes held by the value cache. */
+  readonly cacheBytes: Gauge;
+  /** Calls to a store (one per batch), by store, operation and outcome. */
+  readonly storeCalls: Counter<'store' | 'operation' | 'outcome'>;
+  /** Requests retried, by store and reason (`throttled` or `unavailable`). */
+  readonly fetchRetries: Counter<'store' | 'reason'>;
 }
 
 /** Creates the metrics on a fresh registry; `processMetrics` adds Node.js process metrics. */
@@ -31,5 +44,12 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
       labelNames: ['store', 'operation', 'outcome'],
       registers: [registry],
     }),
+    cacheHits: new Counter({ name: 'courier_cache_hits_total', help: 'Object requests answered from the value cache.', labelNames: ['store'], registers: [registry] }),
+    cacheMisses: new Counter({ name: 'courier_cache_misses_total', help: 'Object requests the value cache could not answer.', labelNames: ['store'], registers: [registry] }),
+    singleflightJoins: new Counter({ name: 'courier_singleflight_joins_total', help: 'Object requests that joined a store call already in flight.', labelNames: ['store'], registers: [registry] }),
+    fetchQueueDepth: new Gauge({ name: 'courier_fetch_queue_depth', help: 'Requests waiting for a free store-call slot.', labelNames: ['store'], registers: [registry] }),
+    cacheBytes: new Gauge({ name: 'courier_cache_bytes', help: 'Bytes held by the value cache.', registers: [registry] }),
+    storeCalls: new Counter({ name: 'courier_store_calls_total', help: 'Calls to secret stores (one per batch) by store, operation and outcome.', labelNames: ['store', 'operation', 'outcome'], registers: [registry] }),
+    fetchRetries: new Counter({ name: 'courier_fetch_retries_total', help: 'Store requests retried, by store and reason.', labelNames: ['store', 'reason'], registers: [registry] }),
   };
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import type { BackendRegistry } from '../backends/backend.ts';
 import { closeBackends } from '../backends/registry.ts';
-import { createObjectFetcher, type ObjectFetcher } from '../fetch/fetch-objects.ts';
+import type { ObjectFetcher } from '../fetch/fetch-objects.ts';
+import { createScaledFetcher } from '../fetch/fetch-layer.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { DialectName } from '../spc/types.ts';
@@ -19,7 +20,7 @@ export interface CourierParts {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly backends: BackendRegistry;
-  /** Replaces the plain fetcher (the caching layer plugs in here). */
+  /** Replaces the fetch layer built from the options (cache, single-flight, queues). */
   readonly fetcher?: ObjectFetcher;
 }
 
@@ -37,7 +38,7 @@ export interface RunningCourier {
 /** Starts Courier on its sockets and HTTP endpoints. */
 export async function startCourier(options: ServeOptions, parts: CourierParts): Promise<RunningCourier> {
   const proto = loadProviderProto();
-  const fetcher = parts.fetcher ?? createObjectFetcher(parts.backends, parts.metrics);
+  const fetcher = parts.fetcher ?? createScaledFetcher(parts.backends, parts.metrics, options);
   const dialects: Array<[string, DialectName]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, DialectName] => [name, name])];
   const bound: Array<{ server: Server; socket: OwnedSocket }> = [];
   for (const [name, socketDialect] of dialects) {
@@ -58,6 +59,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
       await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
       await Promise.all(endpoints.servers.map((endpoint) => endpoint.close()));
       await closeBackends(parts.backends);
+      fetcher.close?.();
     },
   };
 }

@@ -22,6 +22,12 @@ export interface ServeOptions {
   readonly gracePeriodMs: number;
   /** Deadline of a Mount whose call carries none; kubelet gives a mount about two minutes. */
   readonly mountTimeoutMs: number;
+  /** How long a fetched value may be served again (`--cache-ttl`); 0 disables the value cache. */
+  readonly cacheTtlMs: number;
+  /** Memory bound of the value cache (`--cache-max-bytes`). */
+  readonly cacheMaxBytes: number;
+  /** Store calls in flight at once, per store (`--max-concurrent-fetches`); more wait in a queue. */
+  readonly maxConcurrentFetches: number;
 }
 
 /** The driver's rule for provider names. */
@@ -37,4 +43,7 @@ export const DEFAULT_SERVE_OPTIONS: ServeOptions = Object.freeze({
   logLevel: 'info',
   gracePeriodMs: 25_000,
   mountTimeoutMs: 100_000,
+  cacheTtlMs: 30_000,
+  cacheMaxBytes: 64 * 1024 * 1024,
+  maxConcurrentFetches: 16,
 });

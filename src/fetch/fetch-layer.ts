@@ -1,0 +1,130 @@
+/** The fetch layer in front of the stores: identity-scoped value cache, single-flight, per-store queues. */
+import type { Backend, BackendRegistry, FetchContext, FetchRequest, FetchResult } from '../backends/backend.ts';
+import { DeadlineError } from '../errors/courier-error.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { StoreName } from '../spc/types.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { createObjectFetcher, type BatchFetch, type ObjectFetcher } from './fetch-objects.ts';
+import { requestKey } from './request-key.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
+import { SingleFlight } from './single-flight.ts';
+import { createStoreQueue, type StoreQueue } from './store-queue.ts';
+import { ValueCache } from './value-cache.ts';
+
+/** Settings of the fetch layer (flags `--cache-ttl`, `--cache-max-bytes`, `--max-concurrent-fetches`). */
+export interface FetchLayerOptions {
+  /** How long a fetched value may be served again; 0 disables the cache. */
+  readonly cacheTtlMs: number;
+  readonly cacheMaxBytes: number;
+  /** Store calls in flight at once, per store. */
+  readonly maxConcurrentFetches: number;
+  /** Extra wait to batch requests from concurrent Mounts; 0 (the default) calls at once. */
+  readonly batchWindowMs?: number;
+  readonly retry?: RetryPolicy;
+  readonly clock?: Clock;
+  /** Source of retry jitter, in [0, 1). */
+  readonly random?: () => number;
+}
+
+/**
+ * 30 s bounds staleness well below kubelet's one-minute re-publish, so every rotation round still
+ * reaches the store at most twice a minute per distinct secret. 16 calls per store in flight: at
+ * 50-100 ms a call that is 160-320 calls a second per node, far more than a node needs once values
+ * are shared, and few enough that a rollout on hundreds of nodes does not use up a store quota.
+ */
+export const DEFAULT_FETCH_LAYER_OPTIONS: FetchLayerOptions = Object.freeze({ cacheTtlMs: 30_000, cacheMaxBytes: 64 * 1024 * 1024, maxConcurrentFetches: 16 });
+
+/** A fetch layer: the BatchFetch to give createObjectFetcher, and its cache. */
+export interface FetchLayer {
+  readonly batchFetch: BatchFetch;
+  readonly cache: ValueCache;
+  /** Stops the sweep timer and zeroes the cache. */
+  close(): void;
+}
+
+/** An ObjectFetcher with the fetch layer in front of the stores. */
+export interface ScaledFetcher extends ObjectFetcher {
+  readonly layer: FetchLayer;
+  close(): void;
+}
+
+interface StoreState {
+  readonly queue: StoreQueue;
+  readonly flights: SingleFlight<FetchResult>;
+  /** Bumped when the store invalidates, so a fetch that raced the change is not cached. */
+  generation: number;
+}
+
+/** Builds the fetcher Courier serves with. */
+export function createScaledFetcher(backends: BackendRegistry, metrics: Metrics, options: FetchLayerOptions = DEFAULT_FETCH_LAYER_OPTIONS): ScaledFetcher {
+  const layer = createFetchLayer(metrics, options);
+  return { ...createObjectFetcher(backends, metrics, layer.batchFetch), layer, close: () => layer.close() };
+}
+
+/** Builds the layer; stores are set up on first use. */
+export function createFetchLayer(metrics: Metrics, options: FetchLayerOptions): FetchLayer {
+  const clock = options.clock ?? systemClock();
+  const cache = new ValueCache({ ttlMs: options.cacheTtlMs, maxBytes: options.cacheMaxBytes, clock, onSize: (bytes) => metrics.cacheBytes.set(bytes) });
+  const stores = new Map<StoreName, StoreState>();
+  // Expired values are also dropped (and zeroed) when nobody asks for them.
+  const sweeper = cache.enabled ? setInterval(() => cache.sweep(), Math.max(1_000, options.cacheTtlMs)).unref() : undefined;
+
+  const stateOf = (backend: Backend): StoreState => {
+    const known = stores.get(backend.store);
+    if (known) return known;
+    const queue = createStoreQueue({
+      backend,
+      metrics,
+      clock,
+      maxConcurrent: Math.max(1, options.maxConcurrentFetches),
+      batchWindowMs: options.batchWindowMs ?? 0,
+      retry: options.retry ?? DEFAULT_RETRY_POLICY,
+      random: options.random ?? Math.random,
+    });
+    const state: StoreState = { queue, flights: new SingleFlight(), generation: 0 };
+    stores.set(backend.store, state);
+    backend.onInvalidate?.(() => {
+      state.generation += 1;
+      state.flights.forget();
+      cache.dropStore(backend.store);
+    });
+    return state;
+  };
+
+  const fetchOne = async (backend: Backend, identity: string, request: FetchRequest, context: FetchContext): Promise<FetchResult> => {
+    const store = backend.store;
+    // The identity key is part of the cache key (DESIGN rule 2): a value fetched with one
+    // workload's authorization is never handed to another workload, even for the same name.
+    const key = JSON.stringify([store, identity, requestKey(request)]);
+    const cached = cache.get(key);
+    if (cached) {
+      metrics.cacheHits.inc({ store });
+      return { ok: true, ...cached };
+    }
+    metrics.cacheMisses.inc({ store });
+    const state = stateOf(backend);
+    const generation = state.generation;
+    const ticket = state.flights.run(key, context.signal, async (signal) => {
+      const result = await state.queue.fetch(identity, request, { ...context, signal });
+      // Errors are never cached: the next Mount asks the store again.
+      if (result.ok && generation === state.generation) cache.set(key, store, result);
+      return result;
+    });
+    if (ticket.joined) metrics.singleflightJoins.inc({ store });
+    try {
+      return await ticket.result;
+    } catch (error) {
+      if (context.signal.aborted) throw new DeadlineError(`the Mount's deadline passed while waiting for store "${store}"`);
+      throw error;
+    }
+  };
+
+  return {
+    batchFetch: (backend, identity, requests, context) => Promise.all(requests.map((request) => fetchOne(backend, identity, request, context))),
+    cache,
+    close() {
+      if (sweeper) clearInterval(sweeper);
+      cache.clear();
+    },
+  };
+}

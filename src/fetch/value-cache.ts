@@ -1,0 +1,122 @@
+/** A bounded, time-limited cache of fetched secret values, keyed by store, identity and request. */
+import type { StoreName } from '../spc/types.ts';
+import type { Clock } from './clock.ts';
+
+/** A value as the cache hands it out: the caller's own copy of the bytes. */
+export interface CachedValue {
+  readonly contents: Uint8Array;
+  readonly version: string;
+}
+
+interface Entry {
+  readonly store: StoreName;
+  /** The cache's private copy; zeroed when the entry leaves the cache. */
+  readonly contents: Uint8Array;
+  readonly version: string;
+  readonly expiresAt: number;
+  readonly bytes: number;
+}
+
+/** Rough bookkeeping cost of an entry besides its contents and key (object, map slot, version). */
+const ENTRY_OVERHEAD_BYTES = 128;
+
+/** Limits of a value cache. */
+export interface ValueCacheOptions {
+  /** How long a value may be served after the store returned it; 0 disables the cache. */
+  readonly ttlMs: number;
+  readonly maxBytes: number;
+  readonly clock: Clock;
+  /** Called with the cache's size after every change (the bytes gauge). */
+  readonly onSize?: (bytes: number) => void;
+}
+
+/**
+ * Values by key, dropped when they are older than the TTL or when the cache is over its byte
+ * budget (oldest first). The cache keeps its own copy of every value and hands out copies, so it
+ * can zero its copy on eviction without touching bytes that a response is still being built from.
+ */
+export class ValueCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: ValueCacheOptions;
+  #bytes = 0;
+
+  constructor(options: ValueCacheOptions) {
+    this.#options = options;
+  }
+
+  get enabled(): boolean {
+    return this.#options.ttlMs > 0 && this.#options.maxBytes > 0;
+  }
+
+  /** Bytes held (contents, keys and overhead). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Number of values held. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** A copy of the value under `key`, unless it is absent or expired. */
+  get(key: string): CachedValue | undefined {
+    this.sweep();
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    return { contents: new Uint8Array(entry.contents), version: entry.version };
+  }
+
+  /** Stores a copy of a successful fetch; a value larger than the whole budget is not kept. */
+  set(key: string, store: StoreName, value: CachedValue): void {
+    if (!this.enabled) return;
+    this.#delete(key);
+    const bytes = value.contents.byteLength + key.length * 2 + value.version.length * 2 + ENTRY_OVERHEAD_BYTES;
+    if (bytes > this.#options.maxBytes) return this.#changed();
+    const contents = new Uint8Array(value.contents);
+    this.#entries.set(key, { store, contents, version: value.version, expiresAt: this.#options.clock.now() + this.#options.ttlMs, bytes });
+    this.#bytes += bytes;
+    this.sweep();
+    // Insertion order is expiry order (one TTL for all), so the first entries are the oldest.
+    for (const oldest of this.#entries.keys()) {
+      if (this.#bytes <= this.#options.maxBytes) break;
+      this.#delete(oldest);
+    }
+    this.#changed();
+  }
+
+  /** Drops every expired value. */
+  sweep(): void {
+    const now = this.#options.clock.now();
+    let dropped = false;
+    for (const [key, entry] of this.#entries) {
+      if (entry.expiresAt > now) break;
+      this.#delete(key);
+      dropped = true;
+    }
+    if (dropped) this.#changed();
+  }
+
+  /** Drops every value of one store (its backend said earlier answers are stale). */
+  dropStore(store: StoreName): void {
+    for (const [key, entry] of this.#entries) if (entry.store === store) this.#delete(key);
+    this.#changed();
+  }
+
+  /** Drops everything. */
+  clear(): void {
+    for (const key of [...this.#entries.keys()]) this.#delete(key);
+    this.#changed();
+  }
+
+  #delete(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    entry.contents.fill(0);
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
+  }
+
+  #changed(): void {
+    this.#options.onSize?.(this.#bytes);
+  }
+}
