@@ -1,0 +1,90 @@
+/** A fake Google world for tests: STS, IAM Credentials and Secret Manager on loopback, wired to agree on who is who. */
+import type { ExecutionContext } from 'ava';
+import type { FetchContext } from '../../src/backends/backend.ts';
+import { createSecretAccessClient, SecretAccessClients } from '../../src/backends/gcp-client.ts';
+import { GcpSecretManagerStore, type ProviderCredentials } from '../../src/backends/gcp-secret-manager.ts';
+import { GcpTokenSource } from '../../src/identity/gcp-token-source.ts';
+import { resolveGcpWorkloadIdentity, type GcpWorkloadIdentity } from '../../src/identity/gcp-workload-identity.ts';
+import type { ServiceAccountReader } from '../../src/kube/service-accounts.ts';
+import type { PodInfo, ServiceAccountToken } from '../../src/spc/types.ts';
+import { fakePodToken } from '../helpers/pod-token.ts';
+import { startFakeSecretManager, type FakeSecretManager } from './gcp-secret-manager.ts';
+import { startFakeIamCredentials, type FakeIamCredentials } from './google-iam-credentials.ts';
+import { startFakeSts, type FakeSts } from './google-sts.ts';
+
+export const TEST_PROJECT = 'courier-test';
+export const TEST_POOL = `${TEST_PROJECT}.svc.id.goog`;
+
+/** The three fakes and the settings a Courier needs to use them. */
+export interface GcpWorld {
+  readonly identity: GcpWorkloadIdentity;
+  readonly sts: FakeSts;
+  readonly iam: FakeIamCredentials;
+  readonly secretManager: FakeSecretManager;
+  /** The IAM principal GKE gives a Kubernetes service account. */
+  principalOf(namespace: string, serviceAccount: string): string;
+  /** A gcp-sm store talking to the fakes. */
+  store(serviceAccounts: ServiceAccountReader, options?: { providerCredentials?: ProviderCredentials }): GcpSecretManagerStore;
+  /** A fetch context for a pod carrying its token for the pool audience. */
+  context(pod: Partial<PodInfo>, signal?: AbortSignal): FetchContext;
+}
+
+/** Starts the fakes (stopped at test end) for a GKE-style pool. */
+export async function startGcpWorld(t: ExecutionContext): Promise<GcpWorld> {
+  const resolved = resolveGcpWorkloadIdentity({ project: TEST_PROJECT, clusterLocation: 'europe-west1', clusterName: 'courier' });
+  if ('error' in resolved) throw new Error(resolved.error);
+  const identity = resolved;
+  const principalOf = (namespace: string, serviceAccount: string) => `serviceAccount:${TEST_POOL}[${namespace}/${serviceAccount}]`;
+  const sts = await startFakeSts(t, identity.stsAudience, identity.tokenAudience);
+  const federated = (token: string) => {
+    const subject = sts.subjectOf(token)?.split(':');
+    return subject?.length === 4 ? principalOf(subject[2] ?? '', subject[3] ?? '') : undefined;
+  };
+  const iam = await startFakeIamCredentials(t, federated);
+  const secretManager = await startFakeSecretManager(t, {
+    principalOf: (token) => {
+      const impersonated = iam.serviceAccountOf(token);
+      return impersonated === undefined ? federated(token) : `serviceAccount:${impersonated}`;
+    },
+  });
+  return {
+    identity,
+    sts,
+    iam,
+    secretManager,
+    principalOf,
+    store(serviceAccounts, options = {}) {
+      const clients = new SecretAccessClients((endpoint) => createSecretAccessClient(endpoint, true));
+      const tokenSource = new GcpTokenSource({ identity, stsUrl: sts.tokenUrl, iamCredentialsUrl: iam.url }, serviceAccounts);
+      const store = new GcpSecretManagerStore({
+        clients,
+        endpoints: { global: secretManager.endpoint, regional: secretManager.endpoint },
+        tokenSource,
+        ...(options.providerCredentials ? { providerCredentials: options.providerCredentials } : {}),
+      });
+      t.teardown(() => store.close());
+      return store;
+    },
+    context(partial, signal = new AbortController().signal) {
+      const pod: PodInfo = { name: 'app-0', namespace: 'team-a', uid: 'uid-0', serviceAccount: 'app', ...partial };
+      const token: ServiceAccountToken = {
+        audience: identity.tokenAudience,
+        token: fakePodToken({ namespace: pod.namespace, serviceAccount: pod.serviceAccount, audience: identity.tokenAudience }),
+        expirationTimestamp: '',
+      };
+      return { pod, tokens: new Map([[identity.tokenAudience, token]]), signal };
+    },
+  };
+}
+
+/** A ServiceAccountReader over a plain object `{ 'ns/name': annotations }`; unknown accounts have none. */
+export function staticServiceAccounts(accounts: Readonly<Record<string, Readonly<Record<string, string>>>>): ServiceAccountReader & { reads: number } {
+  const reader = {
+    reads: 0,
+    annotations(namespace: string, name: string) {
+      reader.reads += 1;
+      return Promise.resolve(accounts[`${namespace}/${name}`] ?? {});
+    },
+  };
+  return reader;
+}
