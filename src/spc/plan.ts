@@ -2,6 +2,7 @@
 import { ConfigError } from '../errors/courier-error.ts';
 import { DRIVER_KEYS } from './decode-request.ts';
 import type { Dialect, DialectContext } from './dialects/dialect.ts';
+import { AWS_PARAMETER_KEYS, planAws } from './dialects/aws.ts';
 import { planNative } from './dialects/native.ts';
 import { storeParameterKeys } from './stores.ts';
 import { DIALECT_NAMES, type ConfigIssue, type DialectName, type MountPlan, type PlanResult } from './types.ts';
@@ -9,6 +10,7 @@ import { DIALECT_NAMES, type ConfigIssue, type DialectName, type MountPlan, type
 /** The dialects this build of Courier speaks. */
 export const DIALECTS: ReadonlyMap<DialectName, Dialect> = new Map<DialectName, Dialect>([
   ['native', { name: 'native', get parameterKeys() { return ['objects', ...storeParameterKeys()]; }, plan: planNative }],
+  ['aws', { name: 'aws', parameterKeys: AWS_PARAMETER_KEYS, plan: planAws }],
 ]);
 
 /** Parameters every dialect accepts: the dialect switch and what the driver adds without a `/`. */

@@ -9,8 +9,8 @@ import { STORE_NAMES, type StoreName } from './types.ts';
  */
 export const STORE_PARAMETERS: Readonly<Record<StoreName, { readonly prefix: string; readonly keys: readonly string[] }>> = {
   file: { prefix: 'file.', keys: [] },
-  'aws-sm': { prefix: 'aws.', keys: [] },
-  'aws-ssm': { prefix: 'aws.', keys: [] },
+  'aws-sm': { prefix: 'aws.', keys: ['region', 'failoverRegion', 'usePodIdentity', 'preferredAddressType'] },
+  'aws-ssm': { prefix: 'aws.', keys: ['region', 'failoverRegion', 'usePodIdentity', 'preferredAddressType'] },
   'gcp-sm': { prefix: 'gcp.', keys: [] },
   vault: { prefix: 'vault.', keys: [] },
 };

@@ -1,0 +1,90 @@
+/** The aws-ssm store: SSM Parameter Store through GetParameters (10 per call, decrypted), with version and label selectors. */
+import { GetParametersCommand, type Parameter } from '@aws-sdk/client-ssm';
+import { ConfigError, CourierError, NotFoundError } from '../errors/courier-error.ts';
+import type { Backend, FetchContext, FetchRequest, FetchResult } from './backend.ts';
+import { toCourierError, type AwsSubject } from './aws-errors.ts';
+import { fetchWithFailover, resolveTarget, targetKey, type AwsStoreOptions, type AwsTarget } from './aws-target.ts';
+import { status } from '@grpc/grpc-js';
+
+const encoder = new TextEncoder();
+
+/**
+ * SSM Parameter Store: a locator is a parameter name or ARN; `version` pins a version number,
+ * `stage` a label. Both selectors of one parameter may be asked for in the same call.
+ */
+export class AwsSsmStore implements Backend {
+  readonly store = 'aws-ssm';
+  /** GetParameters takes at most 10 names. */
+  readonly maxBatchSize = 10;
+  readonly #options: AwsStoreOptions;
+
+  constructor(options: AwsStoreOptions) {
+    this.#options = options;
+  }
+
+  async identityKey(request: FetchRequest, context: FetchContext): Promise<string> {
+    selectorOf(request);
+    return targetKey(await resolveTarget(this.store, request, context, this.#options));
+  }
+
+  async fetch(requests: readonly FetchRequest[], context: FetchContext): Promise<FetchResult[]> {
+    const first = requests[0];
+    if (first === undefined) return [];
+    const target = await resolveTarget(this.store, first, context, this.#options);
+    return fetchWithFailover(requests, target.settings, (region, batch) => this.#fetchIn(target, region, batch, context.signal));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async #fetchIn(target: AwsTarget, region: string, requests: readonly FetchRequest[], signal: AbortSignal): Promise<FetchResult[]> {
+    const subjects = requests.map((request) => subjectOf(request, region, target));
+    const selectors = requests.map((request) => selectorOf(request));
+    const client = this.#options.clients.ssm(target.identity, region);
+    let output;
+    try {
+      output = await client.send(new GetParametersCommand({ Names: [...new Set(selectors)], WithDecryption: true }), { abortSignal: signal });
+    } catch (error) {
+      // One error for the call, told once per parameter so each object's message names its own.
+      return subjects.map((subject) => ({ ok: false, error: toCourierError(error, subject) }));
+    }
+    const found = indexParameters(output.Parameters ?? []);
+    const invalid = new Set(output.InvalidParameters ?? []);
+    return selectors.map((selector, index): FetchResult => {
+      const subject = subjects[index] as AwsSubject;
+      const parameter = found.get(selector);
+      if (parameter?.Value !== undefined) return { ok: true, contents: encoder.encode(parameter.Value), version: String(parameter.Version ?? '') };
+      if (invalid.has(selector)) return { ok: false, error: new NotFoundError(`${subject.what} does not exist in ${region}`) };
+      return { ok: false, error: new CourierError(status.INTERNAL, `AWS SSM in ${region} did not answer for ${subject.what}`) };
+    });
+  }
+}
+
+/** `name`, `name:version` or `name:label`, as GetParameters takes them. Throws ConfigError for a bad pin. */
+export function selectorOf(request: FetchRequest): string {
+  if (request.version !== undefined && request.stage !== undefined) {
+    throw new ConfigError('an SSM parameter takes a version or a label, not both');
+  }
+  if (request.version !== undefined) {
+    if (!/^[1-9]\d*$/.test(request.version)) throw new ConfigError(`SSM parameter version "${request.version}" is not a version number`);
+    return `${request.locator}:${request.version}`;
+  }
+  return request.stage === undefined ? request.locator : `${request.locator}:${request.stage}`;
+}
+
+/** Parameters by the selector they answer: name or ARN, plus the selector suffix (":3", ":prod") when one was used. */
+function indexParameters(parameters: readonly Parameter[]): Map<string, Parameter> {
+  const index = new Map<string, Parameter>();
+  for (const parameter of parameters) {
+    const suffix = parameter.Selector ?? '';
+    if (parameter.Name !== undefined) index.set(`${parameter.Name}${suffix}`, parameter);
+    if (parameter.ARN !== undefined) index.set(`${parameter.ARN}${suffix}`, parameter);
+  }
+  return index;
+}
+
+function subjectOf(request: FetchRequest, region: string, target: AwsTarget): AwsSubject {
+  const pin = request.version !== undefined ? ` version ${request.version}` : request.stage !== undefined ? ` (label ${request.stage})` : '';
+  return { service: 'SSM', what: `parameter "${request.locator}"${pin}`, region, who: target.identity.who };
+}
