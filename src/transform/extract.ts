@@ -20,7 +20,7 @@ export function applyExtract(contents: Uint8Array, extract: Extract, field: stri
     }
     case 'jmesPath': {
       const document = parseJson(contents, `${field}.jmesPath`);
-      const result: unknown = jmespath.search(document, extract.expression);
+      const result = searchJmesPath(document, extract.expression, `${field}.jmesPath`);
       if (result === null || result === undefined) throw new NotFoundError(`"${extract.expression}" matched nothing in the secret`, { field: `${field}.jmesPath` });
       return toBytes(result, 'json');
     }
@@ -29,6 +29,18 @@ export function applyExtract(contents: Uint8Array, extract: Extract, field: stri
       if (!Object.hasOwn(document, extract.key)) throw new NotFoundError(`key "${extract.key}" is not in the secret`, { field: `${field}.yamlKey` });
       return toBytes(document[extract.key], 'yaml');
     }
+  }
+}
+
+/**
+ * Runs a JMESPath search. Unknown functions and argument types only show up here, at run time;
+ * jmespath's runtime messages name functions and types, never values, so they are passed on.
+ */
+function searchJmesPath(document: unknown, expression: string, field: string): unknown {
+  try {
+    return jmespath.search(document, expression) as unknown;
+  } catch (error) {
+    throw new ConfigError(`"${expression}" cannot be applied to the secret: ${(error as Error).message}`, { field });
   }
 }
 
@@ -56,7 +68,8 @@ function parseJsonObject(contents: Uint8Array, field: string): Record<string, un
 function parseYamlObject(contents: Uint8Array, field: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = parseYaml(decoder.decode(contents)) as unknown;
+    // logLevel 'error': a YAML warning quotes the text it is about, and this text is a secret.
+    value = parseYaml(decoder.decode(contents), { logLevel: 'error' }) as unknown;
   } catch {
     throw new ConfigError('the secret is not valid YAML', { field });
   }
