@@ -1,4 +1,8 @@
-/** Secret Manager resource names: parsing `gcp-sm` locators and choosing the endpoint that serves them. */
+/** Secret Manager resource names and settings: parsing `gcp-sm` locators, `auth` values, and the endpoint that serves a name. */
+
+/** Values of the `auth` store setting: the pod's workload identity (default) or Courier's own credentials. */
+export const GCP_AUTH_MODES = ['pod-adc', 'provider-adc'] as const;
+export type GcpAuthMode = (typeof GCP_AUTH_MODES)[number];
 
 /** A secret version as Secret Manager names it. */
 export interface SecretVersionName {

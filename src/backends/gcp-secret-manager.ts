@@ -6,11 +6,7 @@ import { federatedPrincipal, type GcpTokenSource } from '../identity/gcp-token-s
 import type { Backend, FetchContext, FetchRequest, FetchResult } from './backend.ts';
 import type { AccessResponse, SecretAccessClients } from './gcp-client.ts';
 import { toSecretManagerError } from './gcp-errors.ts';
-import { endpointFor, formatSecretVersionName, parseSecretVersionName, type SecretManagerEndpoints } from './gcp-locator.ts';
-
-/** Values of the `auth` store setting. */
-export const GCP_AUTH_MODES = ['pod-adc', 'provider-adc'] as const;
-export type GcpAuthMode = (typeof GCP_AUTH_MODES)[number];
+import { endpointFor, formatSecretVersionName, GCP_AUTH_MODES, parseSecretVersionName, type GcpAuthMode, type SecretManagerEndpoints } from './gcp-locator.ts';
 
 /** Courier's own Google credentials (application default credentials), used only for `auth: provider-adc`. */
 export interface ProviderCredentials {

@@ -1,4 +1,5 @@
 /** Store names in `source:` strings, and the static checks of each store's locators. */
+import { parseSecretVersionName } from '../backends/gcp-locator.ts';
 import { checkMountPath } from '../output/path-rules.ts';
 import { STORE_NAMES, type StoreName } from './types.ts';
 
@@ -11,7 +12,7 @@ export const STORE_PARAMETERS: Readonly<Record<StoreName, { readonly prefix: str
   file: { prefix: 'file.', keys: [] },
   'aws-sm': { prefix: 'aws.', keys: ['region', 'failoverRegion', 'usePodIdentity', 'preferredAddressType'] },
   'aws-ssm': { prefix: 'aws.', keys: ['region', 'failoverRegion', 'usePodIdentity', 'preferredAddressType'] },
-  'gcp-sm': { prefix: 'gcp.', keys: [] },
+  'gcp-sm': { prefix: 'gcp.', keys: ['auth'] },
   vault: { prefix: 'vault.', keys: [] },
 };
 
@@ -58,6 +59,10 @@ function checkLocator(store: StoreName, locator: string): string | undefined {
   if (store === 'file') {
     const problem = checkMountPath(locator, 'the local store');
     return problem === undefined ? undefined : `file locator ${problem}`;
+  }
+  if (store === 'gcp-sm') {
+    const parsed = parseSecretVersionName(locator);
+    return 'error' in parsed ? parsed.error : undefined;
   }
   return undefined;
 }

@@ -1,0 +1,124 @@
+/** The Google provider's SecretProviderClass dialect: `secrets` as a YAML list of `resourceName` entries, and `auth`. */
+import { GCP_AUTH_MODES, parseSecretVersionName } from '../../backends/gcp-locator.ts';
+import { parseFileMode } from '../../output/file-mode.ts';
+import { checkMountPath } from '../../output/path-rules.ts';
+import { checkPathSet } from '../check-paths.ts';
+import { checkKnownKeys, describe, isMapping, IssueList, parseYamlParameter, readString, type Mapping } from '../fields.ts';
+import { ENCODINGS, type Encoding, type Extract, type ObjectSpec, type PlanResult } from '../types.ts';
+import type { DialectContext } from './dialect.ts';
+
+/** Top-level parameters of the gcp dialect. */
+export const GCP_PARAMETER_KEYS = ['secrets', 'auth'] as const;
+/** Keys a `secrets` entry may have, as the Google provider reads them. */
+export const GCP_ENTRY_KEYS = ['resourceName', 'path', 'fileName', 'mode', 'extractJSONKey', 'extractYAMLKey', 'encoding'] as const;
+
+/**
+ * Plans a SecretProviderClass written for the Google provider. Pure: every problem is returned
+ * with its field (`secrets[1].path`), none thrown.
+ */
+export function planGcp(parameters: Readonly<Record<string, string>>, context: DialectContext): PlanResult {
+  const issues = new IssueList();
+  const auth = readAuth(parameters, issues);
+  const objects = readSecrets(parameters, context, issues).map((object) => ({ ...object, storeParams: auth === undefined ? {} : { auth } }));
+  checkPathSet(objects, issues, (object) => `${object.id}.path`);
+  if (issues.items.length > 0) return { ok: false, issues: issues.items };
+  return { ok: true, plan: { dialect: 'gcp', objects } };
+}
+
+function readAuth(parameters: Readonly<Record<string, string>>, issues: IssueList): string | undefined {
+  const auth = parameters['auth'];
+  if (auth === undefined || auth === '') return undefined;
+  if ((GCP_AUTH_MODES as readonly string[]).includes(auth)) return auth;
+  issues.add('auth', `"${auth}" is not one of ${GCP_AUTH_MODES.join(', ')}`);
+  return undefined;
+}
+
+function readSecrets(parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): ObjectSpec[] {
+  const text = parameters['secrets'];
+  if (text === undefined || text.trim() === '') {
+    issues.add('secrets', 'is required: a YAML list of secrets, each with a "resourceName" and a "path"');
+    return [];
+  }
+  const list = parseYamlParameter(text, 'secrets', issues);
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    issues.add('secrets', `must be a YAML list, not ${describe(list)}`);
+    return [];
+  }
+  if (list.length === 0) issues.add('secrets', 'must list at least one secret');
+  return list.flatMap((entry: unknown, index) => readEntry(entry, `secrets[${index}]`, context, issues) ?? []);
+}
+
+function readEntry(entry: unknown, field: string, context: DialectContext, issues: IssueList): ObjectSpec | undefined {
+  if (!isMapping(entry)) {
+    issues.add(field, `must be a mapping with "resourceName" and "path", not ${describe(entry)}`);
+    return undefined;
+  }
+  const before = issues.items.length;
+  checkKnownKeys(entry, GCP_ENTRY_KEYS, field, issues);
+  const locator = readResourceName(entry, field, issues);
+  // The Google provider writes to `path` when set, else to `fileName`.
+  const path = readString(entry, 'path', field, issues);
+  const fileName = readString(entry, 'fileName', field, issues);
+  const pathField = path === undefined && fileName !== undefined ? 'fileName' : 'path';
+  const filePath = path ?? fileName;
+  if (filePath === undefined && entry['path'] === undefined && entry['fileName'] === undefined) issues.add(`${field}.path`, 'is required (or "fileName"): the file to write the secret to');
+  const mode = readMode(entry, field, context.permission, issues);
+  const extract = readExtract(entry, field, issues);
+  const encoding = readEncoding(entry, field, issues);
+  if (locator === undefined || filePath === undefined || issues.items.length > before) return undefined;
+  const pathProblem = checkMountPath(filePath);
+  if (pathProblem !== undefined) {
+    issues.add(`${field}.${pathField}`, pathProblem);
+    return undefined;
+  }
+  return { id: field, store: 'gcp-sm', locator, storeParams: {}, path: filePath, mode, ...(extract === undefined ? {} : { extract }), encoding, optional: false };
+}
+
+function readResourceName(entry: Mapping, field: string, issues: IssueList): string | undefined {
+  const name = readString(entry, 'resourceName', field, issues);
+  if (name === undefined) {
+    if (entry['resourceName'] === undefined) issues.add(`${field}.resourceName`, 'is required, e.g. "projects/PROJECT/secrets/SECRET/versions/latest"');
+    return undefined;
+  }
+  const parsed = parseSecretVersionName(name);
+  if ('error' in parsed) {
+    issues.add(`${field}.resourceName`, parsed.error);
+    return undefined;
+  }
+  if (!/\/versions\/[^/]+$/.test(name)) {
+    issues.add(`${field}.resourceName`, `"${name}" names no version; end it with /versions/latest or /versions/NUMBER`);
+    return undefined;
+  }
+  return name;
+}
+
+/** `mode` as the Google provider takes it: a YAML integer, `0400` octal (YAML 1.1) or `256` decimal. */
+function readMode(entry: Mapping, field: string, fallback: number, issues: IssueList): number {
+  if (entry['mode'] === undefined || entry['mode'] === null) return fallback;
+  const mode = parseFileMode(entry['mode']);
+  if (typeof mode === 'number') return mode;
+  issues.add(`${field}.mode`, mode.error);
+  return fallback;
+}
+
+function readExtract(entry: Mapping, field: string, issues: IssueList): Extract | undefined {
+  const jsonKey = readString(entry, 'extractJSONKey', field, issues);
+  const yamlKey = readString(entry, 'extractYAMLKey', field, issues);
+  if (jsonKey !== undefined && yamlKey !== undefined) {
+    issues.add(field, 'extractJSONKey and extractYAMLKey are mutually exclusive; use one');
+    return undefined;
+  }
+  if (jsonKey !== undefined) return { kind: 'jsonKey', key: jsonKey };
+  if (yamlKey !== undefined) return { kind: 'yamlKey', key: yamlKey };
+  return undefined;
+}
+
+function readEncoding(entry: Mapping, field: string, issues: IssueList): Encoding {
+  const value = readString(entry, 'encoding', field, issues);
+  if (value === undefined) return 'utf-8';
+  const match = ENCODINGS.find((encoding) => encoding === value.toLowerCase());
+  if (match) return match;
+  issues.add(`${field}.encoding`, `"${value}" is not one of ${ENCODINGS.join(', ')}`);
+  return 'utf-8';
+}
