@@ -3,7 +3,7 @@
 # Idempotent. The manifest tests use it, or `kubectl kustomize` when kubectl is on PATH instead.
 set -euo pipefail
 
-KUSTOMIZE_VERSION="${KUSTOMIZE_VERSION:-v5.8.3}"
+KUSTOMIZE_VERSION="${KUSTOMIZE_VERSION:-v5.8.2}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${root}/.tools/bin"
 kustomize="${bin}/kustomize"
