@@ -9,6 +9,10 @@ export interface ServeOptions {
   readonly compat: readonly DialectName[];
   /** Directory of the embedded local store; the `file` store is off without it. */
   readonly localStore?: string;
+  /** Region for AWS objects that name none (`--aws-region`, default AWS_REGION). */
+  readonly awsRegion?: string;
+  /** Replaces the EKS Pod Identity agent's link-local URLs (`--eks-pod-identity-agent-url`). */
+  readonly eksPodIdentityAgentUrl?: string;
   /** kubeconfig file for the Kubernetes API (development); the in-cluster config is used without it. */
   readonly kubeconfig?: string;
   /** `--mirror-secrets`: SecretProviderClasses may ask for mirror Secrets (docs/mirror-secrets.md). */
