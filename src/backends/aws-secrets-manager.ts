@@ -29,7 +29,9 @@ export class AwsSecretsManagerStore implements Backend {
     return fetchWithFailover(requests, target.settings, (region, batch) => this.#fetchIn(target, region, batch, context.signal));
   }
 
+  /** Closes the shared connection pool (the SSM store shares it; closing twice is harmless). */
   close(): Promise<void> {
+    this.#options.clients.close();
     return Promise.resolve();
   }
 

@@ -34,7 +34,9 @@ export class AwsSsmStore implements Backend {
     return fetchWithFailover(requests, target.settings, (region, batch) => this.#fetchIn(target, region, batch, context.signal));
   }
 
+  /** Closes the shared connection pool (the Secrets Manager store shares it; closing twice is harmless). */
   close(): Promise<void> {
+    this.#options.clients.close();
     return Promise.resolve();
   }
 
@@ -49,11 +51,11 @@ export class AwsSsmStore implements Backend {
       // One error for the call, told once per parameter so each object's message names its own.
       return subjects.map((subject) => ({ ok: false, error: toCourierError(error, subject) }));
     }
-    const found = indexParameters(output.Parameters ?? []);
     const invalid = new Set(output.InvalidParameters ?? []);
+    const found = matchParameters(requests, selectors, invalid, output.Parameters ?? []);
     return selectors.map((selector, index): FetchResult => {
       const subject = subjects[index] as AwsSubject;
-      const parameter = found.get(selector);
+      const parameter = found[index];
       if (parameter?.Value !== undefined) return { ok: true, contents: encoder.encode(parameter.Value), version: String(parameter.Version ?? '') };
       if (invalid.has(selector)) return { ok: false, error: new NotFoundError(`${subject.what} does not exist in ${region}`) };
       return { ok: false, error: new CourierError(status.INTERNAL, `AWS SSM in ${region} did not answer for ${subject.what}`) };
@@ -73,15 +75,31 @@ export function selectorOf(request: FetchRequest): string {
   return request.stage === undefined ? request.locator : `${request.locator}:${request.stage}`;
 }
 
-/** Parameters by the selector they answer: name or ARN, plus the selector suffix (":3", ":prod") when one was used. */
-function indexParameters(parameters: readonly Parameter[]): Map<string, Parameter> {
-  const index = new Map<string, Parameter>();
-  for (const parameter of parameters) {
-    const suffix = parameter.Selector ?? '';
-    if (parameter.Name !== undefined) index.set(`${parameter.Name}${suffix}`, parameter);
-    if (parameter.ARN !== undefined) index.set(`${parameter.ARN}${suffix}`, parameter);
-  }
-  return index;
+/**
+ * Pairs each request with the parameter that answers it. AWS tags each answer with the selector it
+ * was asked with (":3", ":prod"); emulators may not, so untagged answers are taken in request
+ * order by name or ARN (and version, when pinned).
+ */
+function matchParameters(requests: readonly FetchRequest[], selectors: readonly string[], invalid: ReadonlySet<string>, parameters: readonly Parameter[]): Array<Parameter | undefined> {
+  const unused = new Set(parameters);
+  const answers = selectors.map((selector) => {
+    const tagged = parameters.find((parameter) => parameter.Selector !== undefined && [parameter.Name, parameter.ARN].some((name) => `${name}${parameter.Selector}` === selector));
+    if (tagged) unused.delete(tagged);
+    return tagged;
+  });
+  // The same selector asked twice (objects differing only in failover settings) was sent once.
+  const bySelector = new Map<string, Parameter>();
+  return answers.map((answer, index) => {
+    const request = requests[index] as FetchRequest;
+    const selector = selectors[index] as string;
+    if (answer !== undefined || invalid.has(selector)) return answer;
+    const untagged = bySelector.get(selector) ?? [...unused].find((parameter) => parameter.Selector === undefined && (parameter.Name === request.locator || parameter.ARN === request.locator) && (request.version === undefined || String(parameter.Version) === request.version));
+    if (untagged) {
+      unused.delete(untagged);
+      bySelector.set(selector, untagged);
+    }
+    return untagged;
+  });
 }
 
 function subjectOf(request: FetchRequest, region: string, target: AwsTarget): AwsSubject {

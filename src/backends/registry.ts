@@ -2,15 +2,34 @@
 import type { StoreName } from '../spc/types.ts';
 import type { Backend, BackendRegistry } from './backend.ts';
 import { FileStore } from './file-store.ts';
+import type { ServiceAccountReader } from '../kube/service-accounts.ts';
+import { createAwsStores } from './aws-stores.ts';
 
 /** Store settings taken from flags. */
 export interface StoreOptions {
   readonly localStore?: string;
+  /** Region for AWS objects that name none (--aws-region, default AWS_REGION). */
+  readonly awsRegion?: string;
+  /** Replaces the EKS Pod Identity agent's link-local URLs (--eks-pod-identity-agent-url). */
+  readonly eksPodIdentityAgentUrl?: string;
+}
+
+/** Long-lived parts stores use besides flags. */
+export interface StoreParts {
+  /** Reads ServiceAccount annotations (the IRSA role); AWS IRSA mounts fail clearly without it. */
+  readonly serviceAccounts?: ServiceAccountReader;
 }
 
 /** Starts every enabled store; a store whose options are absent is not enabled. */
-export async function startBackends(options: StoreOptions): Promise<BackendRegistry> {
+export async function startBackends(options: StoreOptions, parts: StoreParts = {}): Promise<BackendRegistry> {
   const backends = new Map<StoreName, Backend>();
+  // The AWS stores need no server-side settings (each pod brings its identity), so they are always on.
+  const aws = createAwsStores({
+    ...(options.awsRegion === undefined ? {} : { defaultRegion: options.awsRegion }),
+    ...(options.eksPodIdentityAgentUrl === undefined ? {} : { podIdentityAgentUrl: options.eksPodIdentityAgentUrl }),
+    ...(parts.serviceAccounts === undefined ? {} : { serviceAccounts: parts.serviceAccounts }),
+  });
+  for (const store of aws) backends.set(store.store, store);
   if (options.localStore !== undefined) {
     const store = new FileStore(options.localStore);
     await store.start();

@@ -40,6 +40,12 @@ function byteSize(value: string): number {
   return Number(match[1]) * unit;
 }
 
+/** `--aws-region`, else the AWS_REGION the SDK itself would use, read once here at start-up. */
+function awsRegionOption(flag: unknown): { awsRegion?: string } {
+  const region = typeof flag === 'string' && flag !== '' ? flag : process.env['AWS_REGION'];
+  return region === undefined || region === '' ? {} : { awsRegion: region };
+}
+
 function providerName(value: string): string {
   if (!PROVIDER_NAME.test(value) || value === '') throw new InvalidArgumentError('must match ^[a-zA-Z0-9_-]{1,30}$ (the driver\'s rule)');
   return value;
@@ -63,6 +69,8 @@ function buildProgram(): Command {
     .addOption(flag('--provider-name <name>', 'provider name; the socket is <dir>/<name>.sock', 'PROVIDER_NAME').default(d.providerName).argParser(providerName))
     .addOption(flag('--compat <dialects>', 'also serve <dialect>.sock speaking that dialect (aws, gcp, vault; comma-separated)', 'COMPAT').argParser(compatList))
     .addOption(flag('--local-store <dir>', 'enable the file: store, serving files under <dir>', 'LOCAL_STORE'))
+    .addOption(flag('--aws-region <region>', 'AWS region for objects that name none (default: AWS_REGION)', 'AWS_REGION'))
+    .addOption(flag('--eks-pod-identity-agent-url <url>', 'EKS Pod Identity agent credentials URL (default: http://169.254.170.23/v1/credentials, then [fd00:ec2::23])', 'EKS_POD_IDENTITY_AGENT_URL'))
     .addOption(flag('--kubeconfig <file>', 'kubeconfig for the Kubernetes API (development; in-cluster config by default)', 'KUBECONFIG'))
     .addOption(flag('--mirror-secrets', 'let SecretProviderClasses mirror mounted files into Kubernetes Secrets (needs RBAC on secrets)', 'MIRROR_SECRETS'))
     .addOption(flag('--write-files', 'write files into the target path atomically instead of returning them to the driver', 'WRITE_FILES'))
@@ -80,6 +88,8 @@ function buildProgram(): Command {
         providerName: flags['providerName'] as string,
         compat: (flags['compat'] as DialectName[] | undefined) ?? [],
         ...(typeof flags['localStore'] === 'string' ? { localStore: flags['localStore'] } : {}),
+        ...awsRegionOption(flags['awsRegion']),
+        ...(typeof flags['eksPodIdentityAgentUrl'] === 'string' ? { eksPodIdentityAgentUrl: flags['eksPodIdentityAgentUrl'] } : {}),
         ...(typeof flags['kubeconfig'] === 'string' ? { kubeconfig: flags['kubeconfig'] } : {}),
         mirrorSecrets: flags['mirrorSecrets'] === true || flags['mirrorSecrets'] === 'true',
         writeFiles: flags['writeFiles'] === true || flags['writeFiles'] === 'true',
