@@ -76,6 +76,8 @@ function moreFailures(first: CourierError, others: number): CourierError {
     ...(first.field === undefined ? {} : { field: first.field }),
     cause: first,
   });
+  // Logs and metrics tell failures apart by name; the count must not turn a NotFoundError into a CourierError.
+  Object.defineProperty(copy, 'name', { value: first.name });
   return copy;
 }
 

@@ -27,6 +27,8 @@ export async function writeAtomically(target: string, files: readonly MountFile[
       // writeFile's mode is filtered by the umask; the file must have exactly the mode asked for.
       await chmod(destination, file.mode);
     }
+    // mkdir's mode is filtered by the umask too, and the pod's user must be able to traverse.
+    for (const directory of parentDirectories(files)) await chmod(join(fresh, directory), 0o755);
     await rm(join(target, DATA_LINK_TMP), { force: true });
     await symlink(fresh.slice(target.length + 1), join(target, DATA_LINK_TMP));
     await rename(join(target, DATA_LINK_TMP), join(target, DATA_LINK));
@@ -40,6 +42,15 @@ export async function writeAtomically(target: string, files: readonly MountFile[
   if (previous !== undefined && previous.startsWith('..') && !previous.includes('/')) {
     await rm(join(target, previous), { recursive: true, force: true });
   }
+}
+
+/** Every directory the files' paths pass through, relative to the set's root. */
+function parentDirectories(files: readonly MountFile[]): Set<string> {
+  const directories = new Set<string>();
+  for (const file of files) {
+    for (let parent = dirname(file.path); parent !== '.'; parent = dirname(parent)) directories.add(parent);
+  }
+  return directories;
 }
 
 async function linkVisibleNames(target: string, visible: ReadonlySet<string>): Promise<void> {
