@@ -18,12 +18,15 @@ export async function validateCommand(files: readonly string[]): Promise<number>
       continue;
     }
     const manifest = readManifest(text);
-    for (const problem of manifest.problems) lines.push(`${file}:${problem.document}: ${problem.field}: ${problem.message}`);
+    const found: Array<{ document: number; field: string; message: string }> = [...manifest.problems];
     for (const spc of manifest.classes) {
       checked += 1;
       const result = planParameters(spc.parameters, { permission: DEFAULT_PERMISSION }, socketDialectFor(spc.provider));
-      if (!result.ok) for (const issue of result.issues) lines.push(`${file}:${spc.document}: ${issue.field}: ${issue.message}`);
+      if (!result.ok) for (const issue of result.issues) found.push({ document: spc.document, ...issue });
     }
+    // In document order, so the list reads top to bottom like the file (sort is stable).
+    found.sort((a, b) => a.document - b.document);
+    for (const problem of found) lines.push(`${file}:${problem.document}: ${problem.field}: ${problem.message}`);
   }
   if (lines.length > 0) {
     process.stderr.write(`${lines.join('\n')}\n`);

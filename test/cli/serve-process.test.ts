@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import { constants, lstat, open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { connectProvider } from '../helpers/provider-client.ts';
+import { driverAttributes, objectsYaml, tempDir } from '../server/courier-fixture.ts';
+import { buildDist, startServe } from './run-cli.ts';
+
+test.before(async () => {
+  await buildDist();
+});
+
+/**
+ * Waits until some process has the FIFO open for reading, i.e. a Mount is blocked reading it, and
+ * returns the write end: the reader sees end-of-file only when the test closes it.
+ */
+async function untilReaderOpens(fifo: string): Promise<FileHandle> {
+  for (let tries = 0; tries < 500; tries += 1) {
+    // Opening a FIFO for writing without blocking fails with ENXIO while nobody reads it.
+    const handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
+    if (handle) return handle;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('no reader opened the FIFO');
+}
+
+test('SIGTERM during a Mount lets it finish, then the process exits 0 and its socket is gone', async (t) => {
+  const dir = await tempDir(t);
+  const store = join(dir, 'store');
+  execFileSync('mkdir', ['-p', store]);
+  // A FIFO in the local store: the Mount blocks reading it until the test writes, a Mount held in flight.
+  execFileSync('mkfifo', [join(store, 'slow')]);
+  const socketPath = join(dir, 'sockets', 'courier.sock');
+  const server = await startServe(t, ['--metrics-addr', 'off', '--health-addr', 'off', '--grace-period', '10'], socketPath, { COURIER_SOCKET_DIR: join(dir, 'sockets'), COURIER_LOCAL_STORE: store });
+  const client = connectProvider(socketPath);
+  t.teardown(() => client.close());
+  const mount = client.mount({ attributes: driverAttributes({ objects: objectsYaml(['{source: "file:slow", path: slow.txt}']) }) });
+  const writer = await untilReaderOpens(join(store, 'slow'));
+  server.child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.is(server.child.exitCode, null, `still draining the in-flight Mount:\n${server.output()}`);
+  await writer.write('finally');
+  await writer.close();
+  const response = await mount;
+  t.is(Buffer.from(response.files[0]?.contents ?? []).toString(), 'finally');
+  t.is(await server.exited, 0);
+  await t.throwsAsync(lstat(socketPath), { code: 'ENOENT' });
+  t.regex(server.output(), /"msg":"stopping: draining in-flight mounts"/);
+});
+
+test('SIGINT with nothing in flight exits 0 at once and removes the socket', async (t) => {
+  const dir = await tempDir(t);
+  const socketPath = join(dir, 'courier.sock');
+  const server = await startServe(t, ['--socket-dir', dir, '--metrics-addr', 'off', '--health-addr', 'off'], socketPath);
+  server.child.kill('SIGINT');
+  t.is(await server.exited, 0);
+  await t.throwsAsync(lstat(socketPath), { code: 'ENOENT' });
+});
+
+test('serve logs one JSON line saying where it serves', async (t) => {
+  const dir = await tempDir(t);
+  const socketPath = join(dir, 'x-1.sock');
+  const server = await startServe(t, ['--socket-dir', dir, '--provider-name', 'x-1', '--metrics-addr', '127.0.0.1:0', '--health-addr', 'off'], socketPath);
+  const client = connectProvider(socketPath);
+  t.teardown(() => client.close());
+  t.is((await client.version()).runtimeName, 'courier');
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+  const serving = server.output().split('\n').find((line) => line.includes('"msg":"courier is serving"'));
+  const fields = JSON.parse(serving ?? '{}') as Record<string, unknown>;
+  t.deepEqual(fields['sockets'], [socketPath]);
+  t.false((fields['stores'] as string[]).includes('file'), 'no local store without --local-store');
+  t.is(fields['writeFiles'], false);
+  t.regex(String(fields['metrics']), /^http:\/\/127\.0\.0\.1:\d+$/);
+});
+
+test('serve refuses a provider name the driver would not accept', async (t) => {
+  const dir = await tempDir(t);
+  const server = startServe(t, ['--socket-dir', dir, '--provider-name', 'bad.name'], join(dir, 'bad.name.sock'));
+  const error = await t.throwsAsync(server);
+  t.regex(error?.message ?? '', /option '--provider-name <name>' argument 'bad.name' is invalid\. must match \^\[a-zA-Z0-9_-\]\{1,30\}\$ \(the driver's rule\)/);
+});
