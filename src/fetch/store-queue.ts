@@ -65,11 +65,13 @@ export function createStoreQueue(options: StoreQueueOptions): StoreQueue {
     item.onAbort = onAbort;
     signal.addEventListener('abort', onAbort, { once: true });
     queue.push(item);
-    if (options.batchWindowMs <= 0) return pump();
     gauge();
     if (windowOpen) return;
     windowOpen = true;
-    void clock.sleep(options.batchWindowMs, new AbortController().signal).then(() => {
+    // Requests that arrive in the same turn of the event loop (one Mount's objects, Mounts read
+    // off the socket together) go out as one batch; a window holds the call a little longer.
+    const open = options.batchWindowMs > 0 ? clock.sleep(options.batchWindowMs, new AbortController().signal) : new Promise<void>((resolve) => setImmediate(resolve));
+    void open.then(() => {
       windowOpen = false;
       pump();
     });

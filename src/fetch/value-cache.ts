@@ -28,6 +28,8 @@ export interface ValueCacheOptions {
   readonly clock: Clock;
   /** Called with the cache's size after every change (the bytes gauge). */
   readonly onSize?: (bytes: number) => void;
+  /** Makes the cache's and the callers' copies; a seam for tests that check zeroing. */
+  readonly copy?: (bytes: Uint8Array) => Uint8Array;
 }
 
 /**
@@ -38,10 +40,12 @@ export interface ValueCacheOptions {
 export class ValueCache {
   readonly #entries = new Map<string, Entry>();
   readonly #options: ValueCacheOptions;
+  readonly #copy: (bytes: Uint8Array) => Uint8Array;
   #bytes = 0;
 
   constructor(options: ValueCacheOptions) {
     this.#options = options;
+    this.#copy = options.copy ?? ((bytes) => new Uint8Array(bytes));
   }
 
   get enabled(): boolean {
@@ -63,7 +67,7 @@ export class ValueCache {
     this.sweep();
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    return { contents: new Uint8Array(entry.contents), version: entry.version };
+    return { contents: this.#copy(entry.contents), version: entry.version };
   }
 
   /** Stores a copy of a successful fetch; a value larger than the whole budget is not kept. */
@@ -72,7 +76,7 @@ export class ValueCache {
     this.#delete(key);
     const bytes = value.contents.byteLength + key.length * 2 + value.version.length * 2 + ENTRY_OVERHEAD_BYTES;
     if (bytes > this.#options.maxBytes) return this.#changed();
-    const contents = new Uint8Array(value.contents);
+    const contents = this.#copy(value.contents);
     this.#entries.set(key, { store, contents, version: value.version, expiresAt: this.#options.clock.now() + this.#options.ttlMs, bytes });
     this.#bytes += bytes;
     this.sweep();
