@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ConfigError, CourierError, NotFoundError } from '../../src/errors/courier-error.ts';
+import { ConfigError, NotFoundError } from '../../src/errors/courier-error.ts';
 import type { Extract } from '../../src/spc/types.ts';
 import { applyExtract } from '../../src/transform/extract.ts';
 
@@ -15,7 +15,7 @@ const extracts = test.macro({
 });
 
 const fails = test.macro({
-  exec(t, contents: string, extract: Extract, type: typeof CourierError, message: string) {
+  exec(t, contents: string, extract: Extract, type: typeof ConfigError | typeof NotFoundError, message: string) {
     const error = t.throws(() => applyExtract(encoder.encode(contents), extract, 'objects[0]'), { instanceOf: type });
     t.is(error?.message, message);
     t.false(error?.message.includes(SECRET) ?? true, 'the message quotes the secret');
