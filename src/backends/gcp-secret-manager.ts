@@ -10,7 +10,7 @@ import { endpointFor, formatSecretVersionName, GCP_AUTH_MODES, parseSecretVersio
 
 /** Courier's own Google credentials (application default credentials), used only for `auth: provider-adc`. */
 export interface ProviderCredentials {
-  getAccessToken(): Promise<{ token?: string | null }>;
+  getAccessToken(): Promise<{ token?: string | null | undefined }>;
 }
 
 /** What the store is built with. */

@@ -4,6 +4,7 @@ import type { Backend, BackendRegistry } from './backend.ts';
 import { FileStore } from './file-store.ts';
 import type { ServiceAccountReader } from '../kube/service-accounts.ts';
 import { createAwsStores } from './aws-stores.ts';
+import { createGcpStore, type GcpStoreOptions } from './gcp-setup.ts';
 
 /** Store settings taken from flags. */
 export interface StoreOptions {
@@ -12,6 +13,10 @@ export interface StoreOptions {
   readonly awsRegion?: string;
   /** Replaces the EKS Pod Identity agent's link-local URLs (--eks-pod-identity-agent-url). */
   readonly eksPodIdentityAgentUrl?: string;
+  /** Google settings; gcp-sm is on when they name a workload identity pool or project. */
+  readonly gcp?: GcpStoreOptions;
+  /** Lets SecretProviderClasses ask for Courier's own cloud identity (--allow-provider-identity). */
+  readonly allowProviderIdentity?: boolean;
 }
 
 /** Long-lived parts stores use besides flags. */
@@ -30,6 +35,8 @@ export async function startBackends(options: StoreOptions, parts: StoreParts = {
     ...(parts.serviceAccounts === undefined ? {} : { serviceAccounts: parts.serviceAccounts }),
   });
   for (const store of aws) backends.set(store.store, store);
+  const gcp = createGcpStore(options.gcp ?? {}, options.allowProviderIdentity === true, parts.serviceAccounts);
+  if (gcp) backends.set('gcp-sm', gcp);
   if (options.localStore !== undefined) {
     const store = new FileStore(options.localStore);
     await store.start();

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `courier` command line: serve, mount, validate, version. Flags also come from COURIER_* variables. */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { gcpOptionsFromFlags } from '../backends/gcp-setup.ts';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
 import { DEFAULT_SERVE_OPTIONS, PROVIDER_NAME, type ServeOptions } from '../server/options.ts';
 import { DIALECT_NAMES, type DialectName } from '../spc/types.ts';
@@ -71,6 +72,18 @@ function buildProgram(): Command {
     .addOption(flag('--local-store <dir>', 'enable the file: store, serving files under <dir>', 'LOCAL_STORE'))
     .addOption(flag('--aws-region <region>', 'AWS region for objects that name none (default: AWS_REGION)', 'AWS_REGION'))
     .addOption(flag('--eks-pod-identity-agent-url <url>', 'EKS Pod Identity agent credentials URL (default: http://169.254.170.23/v1/credentials, then [fd00:ec2::23])', 'EKS_POD_IDENTITY_AGENT_URL'))
+    .addOption(flag('--gcp-workload-identity-pool <pool>', 'Google workload identity pool: PROJECT.svc.id.goog on GKE, else projects/NUMBER/locations/global/workloadIdentityPools/POOL; enables gcp-sm', 'GCP_WORKLOAD_IDENTITY_POOL'))
+    .addOption(flag('--gcp-workload-identity-provider <provider>', 'GKE cluster URL, or the pool provider ID (default on GKE: from project, cluster location and name)', 'GCP_WORKLOAD_IDENTITY_PROVIDER'))
+    .addOption(flag('--gcp-token-audience <audience>', 'tokenRequests audience of pod tokens sent to Google STS (default: the pool on GKE, the provider name elsewhere)', 'GCP_TOKEN_AUDIENCE'))
+    .addOption(flag('--gcp-project <project>', 'GKE project ID; the pool defaults to PROJECT.svc.id.goog; enables gcp-sm', 'GCP_PROJECT'))
+    .addOption(flag('--gcp-cluster-location <location>', 'GKE cluster location, for the default provider', 'GCP_CLUSTER_LOCATION'))
+    .addOption(flag('--gcp-cluster-name <name>', 'GKE cluster name, for the default provider', 'GCP_CLUSTER_NAME'))
+    .addOption(flag('--gcp-secret-manager-endpoint <host:port>', 'Secret Manager endpoint (default secretmanager.googleapis.com)', 'GCP_SECRET_MANAGER_ENDPOINT'))
+    .addOption(flag('--gcp-secret-manager-regional-endpoint <template>', 'regional Secret Manager endpoint, {location} replaced (default secretmanager.{location}.rep.googleapis.com)', 'GCP_SECRET_MANAGER_REGIONAL_ENDPOINT'))
+    .addOption(flag('--gcp-sts-endpoint <url>', 'Google STS token URL (default https://sts.googleapis.com/v1/token)', 'GCP_STS_ENDPOINT'))
+    .addOption(flag('--gcp-iam-credentials-endpoint <url>', 'IAM Credentials base URL (default https://iamcredentials.googleapis.com)', 'GCP_IAM_CREDENTIALS_ENDPOINT'))
+    .addOption(flag('--gcp-plaintext', 'talk to the Google endpoints without TLS (tests only)', 'GCP_PLAINTEXT'))
+    .addOption(flag('--allow-provider-identity', 'let SecretProviderClasses use Courier\'s own cloud credentials (auth: provider-adc)', 'ALLOW_PROVIDER_IDENTITY'))
     .addOption(flag('--kubeconfig <file>', 'kubeconfig for the Kubernetes API (development; in-cluster config by default)', 'KUBECONFIG'))
     .addOption(flag('--mirror-secrets', 'let SecretProviderClasses mirror mounted files into Kubernetes Secrets (needs RBAC on secrets)', 'MIRROR_SECRETS'))
     .addOption(flag('--write-files', 'write files into the target path atomically instead of returning them to the driver', 'WRITE_FILES'))
@@ -90,6 +103,8 @@ function buildProgram(): Command {
         ...(typeof flags['localStore'] === 'string' ? { localStore: flags['localStore'] } : {}),
         ...awsRegionOption(flags['awsRegion']),
         ...(typeof flags['eksPodIdentityAgentUrl'] === 'string' ? { eksPodIdentityAgentUrl: flags['eksPodIdentityAgentUrl'] } : {}),
+        ...gcpOptionsFromFlags(flags),
+        allowProviderIdentity: flags['allowProviderIdentity'] === true || flags['allowProviderIdentity'] === 'true',
         ...(typeof flags['kubeconfig'] === 'string' ? { kubeconfig: flags['kubeconfig'] } : {}),
         mirrorSecrets: flags['mirrorSecrets'] === true || flags['mirrorSecrets'] === 'true',
         writeFiles: flags['writeFiles'] === true || flags['writeFiles'] === 'true',

@@ -1,4 +1,5 @@
 /** The settings a Courier server runs with, read once at start-up and frozen. */
+import type { GcpStoreOptions } from '../backends/gcp-setup.ts';
 import type { LogLevel } from '../observability/logger.ts';
 import type { DialectName } from '../spc/types.ts';
 
@@ -9,6 +10,10 @@ export interface ServeOptions {
   readonly compat: readonly DialectName[];
   /** Directory of the embedded local store; the `file` store is off without it. */
   readonly localStore?: string;
+  /** Google settings (`--gcp-*`); the gcp-sm store is on when a workload identity pool or project is set (docs/gcp.md). */
+  readonly gcp?: GcpStoreOptions;
+  /** `--allow-provider-identity`: SecretProviderClasses may ask for Courier's own cloud identity (`auth: provider-adc`). */
+  readonly allowProviderIdentity?: boolean;
   /** Region for AWS objects that name none (`--aws-region`, default AWS_REGION). */
   readonly awsRegion?: string;
   /** Replaces the EKS Pod Identity agent's link-local URLs (`--eks-pod-identity-agent-url`). */

@@ -1,0 +1,122 @@
+/** Builds the gcp-sm store from the administrator's flags: endpoints, workload identity, provider identity. */
+import { GoogleAuth } from 'google-auth-library';
+import { AuthError, ConfigError } from '../errors/courier-error.ts';
+import { GcpTokenSource } from '../identity/gcp-token-source.ts';
+import { resolveGcpWorkloadIdentity } from '../identity/gcp-workload-identity.ts';
+import type { ServiceAccountReader } from '../kube/service-accounts.ts';
+import { createSecretAccessClient, SecretAccessClients } from './gcp-client.ts';
+import { DEFAULT_SECRET_MANAGER_ENDPOINTS } from './gcp-locator.ts';
+import { GcpSecretManagerStore, type ProviderCredentials } from './gcp-secret-manager.ts';
+
+/** Google settings from flags (`--gcp-*`, or COURIER_GCP_* variables). */
+export interface GcpStoreOptions {
+  readonly workloadIdentityPool?: string;
+  readonly workloadIdentityProvider?: string;
+  readonly tokenAudience?: string;
+  readonly project?: string;
+  readonly clusterLocation?: string;
+  readonly clusterName?: string;
+  /** `host[:port]` of the global Secret Manager endpoint. */
+  readonly secretManagerEndpoint?: string;
+  /** Regional endpoint template with `{location}`. */
+  readonly secretManagerRegionalEndpoint?: string;
+  /** STS token URL. */
+  readonly stsEndpoint?: string;
+  /** IAM Credentials base URL. */
+  readonly iamCredentialsEndpoint?: string;
+  /** Speak plaintext gRPC and accept http:// URLs (tests only). */
+  readonly plaintext?: boolean;
+}
+
+const DEFAULT_STS_URL = 'https://sts.googleapis.com/v1/token';
+const DEFAULT_IAM_CREDENTIALS_URL = 'https://iamcredentials.googleapis.com';
+const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+
+/**
+ * The gcp-sm store, or undefined when no Google setting enables it (a workload identity pool, or a
+ * project from which GKE's pool is derived). Throws ConfigError naming the flag that is wrong.
+ */
+export function createGcpStore(options: GcpStoreOptions, allowProviderIdentity: boolean, serviceAccounts?: ServiceAccountReader): GcpSecretManagerStore | undefined {
+  if (options.workloadIdentityPool === undefined && options.project === undefined) return undefined;
+  const identity = resolveGcpWorkloadIdentity({
+    ...optional('pool', options.workloadIdentityPool),
+    ...optional('provider', options.workloadIdentityProvider),
+    ...optional('tokenAudience', options.tokenAudience),
+    ...optional('project', options.project),
+    ...optional('clusterLocation', options.clusterLocation),
+    ...optional('clusterName', options.clusterName),
+  });
+  if ('error' in identity) throw new ConfigError(identity.error);
+  const plaintext = options.plaintext === true;
+  const tokenSource = new GcpTokenSource(
+    {
+      identity,
+      stsUrl: checkedUrl(options.stsEndpoint ?? DEFAULT_STS_URL, '--gcp-sts-endpoint', plaintext),
+      iamCredentialsUrl: checkedUrl(options.iamCredentialsEndpoint ?? DEFAULT_IAM_CREDENTIALS_URL, '--gcp-iam-credentials-endpoint', plaintext),
+    },
+    serviceAccounts ?? NO_KUBERNETES_API,
+  );
+  return new GcpSecretManagerStore({
+    clients: new SecretAccessClients((endpoint) => createSecretAccessClient(endpoint, plaintext)),
+    endpoints: {
+      global: options.secretManagerEndpoint ?? DEFAULT_SECRET_MANAGER_ENDPOINTS.global,
+      regional: options.secretManagerRegionalEndpoint ?? options.secretManagerEndpoint ?? DEFAULT_SECRET_MANAGER_ENDPOINTS.regional,
+    },
+    tokenSource,
+    ...(allowProviderIdentity ? { providerCredentials: applicationDefaultCredentials() } : {}),
+  });
+}
+
+/** Courier's own application default credentials; built only when the administrator allowed them. */
+function applicationDefaultCredentials(): ProviderCredentials {
+  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM] });
+  return { getAccessToken: async () => ({ token: await auth.getAccessToken() }) };
+}
+
+const NO_KUBERNETES_API: ServiceAccountReader = {
+  annotations(namespace, name) {
+    return Promise.reject(
+      new AuthError(`gcp-sm must read the iam.gke.io/gcp-service-account annotation of ServiceAccount ${namespace}/${name}, but this Courier has no Kubernetes API access; run it in the cluster or pass --kubeconfig`),
+    );
+  },
+};
+
+function checkedUrl(url: string, flag: string, plaintext: boolean): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`"${url}" is not a URL`, { field: flag });
+  }
+  if (parsed.protocol === 'https:' || (plaintext && parsed.protocol === 'http:')) return url;
+  throw new ConfigError(`"${url}" must be an https:// URL (http:// only with --gcp-plaintext, for tests)`, { field: flag });
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+/** Flag names (commander's camelCase keys) and the option each fills. */
+const FLAG_KEYS: ReadonlyArray<[string, keyof GcpStoreOptions]> = [
+  ['gcpWorkloadIdentityPool', 'workloadIdentityPool'],
+  ['gcpWorkloadIdentityProvider', 'workloadIdentityProvider'],
+  ['gcpTokenAudience', 'tokenAudience'],
+  ['gcpProject', 'project'],
+  ['gcpClusterLocation', 'clusterLocation'],
+  ['gcpClusterName', 'clusterName'],
+  ['gcpSecretManagerEndpoint', 'secretManagerEndpoint'],
+  ['gcpSecretManagerRegionalEndpoint', 'secretManagerRegionalEndpoint'],
+  ['gcpStsEndpoint', 'stsEndpoint'],
+  ['gcpIamCredentialsEndpoint', 'iamCredentialsEndpoint'],
+];
+
+/** Collects the `--gcp-*` flags of `courier serve` into `{ gcp }`; empty when none is set. */
+export function gcpOptionsFromFlags(flags: Readonly<Record<string, unknown>>): { readonly gcp?: GcpStoreOptions } {
+  const options: Record<string, string | boolean> = {};
+  for (const [flag, key] of FLAG_KEYS) {
+    const value = flags[flag];
+    if (typeof value === 'string' && value !== '') options[key] = value;
+  }
+  if (flags['gcpPlaintext'] === true || flags['gcpPlaintext'] === 'true') options['plaintext'] = true;
+  return Object.keys(options).length === 0 ? {} : { gcp: Object.freeze(options as GcpStoreOptions) };
+}
