@@ -1,5 +1,8 @@
 /** `courier serve`: runs the provider until SIGTERM or SIGINT. */
 import { startBackends } from '../backends/registry.ts';
+import { createKubeClientAtStartup } from '../kube/kube-client.ts';
+import { createSecretMirror } from '../kube/secret-mirror.ts';
+import { createServiceAccountReader } from '../kube/service-account-reader.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { startCourier } from '../server/courier-server.ts';
@@ -10,10 +13,15 @@ import { VERSION } from '../version.ts';
 export async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger(options.logLevel);
   const metrics = createMetrics({ processMetrics: true });
-  const backends = await startBackends(options);
-  const courier = await startCourier(options, { logger, metrics, backends });
+  // Lazy: nothing connects until a store or the mirror needs the Kubernetes API.
+  const kube = createKubeClientAtStartup(options.kubeconfig);
+  // --mirror-secrets without a usable configuration fails now, not at the first Mount.
+  if (options.mirrorSecrets) kube.core();
+  const mirror = options.mirrorSecrets ? createSecretMirror(kube, { logger, metrics }) : undefined;
+  const backends = await startBackends(options, { serviceAccounts: createServiceAccountReader(kube) });
+  const courier = await startCourier(options, { logger, metrics, backends, ...(mirror ? { mirror } : {}) });
   logger.info(
-    { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles },
+    { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles, mirrorSecrets: options.mirrorSecrets === true, kube: kube.source },
     'courier is serving',
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

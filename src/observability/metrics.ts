@@ -22,6 +22,8 @@ export interface Metrics {
   readonly storeCalls: Counter<'store' | 'operation' | 'outcome'>;
   /** Requests retried, by store and reason (`throttled` or `unavailable`). */
   readonly fetchRetries: Counter<'store' | 'reason'>;
+  /** Mirror Secret writes by outcome (created, updated, unchanged, refused, forbidden, invalid, conflict, unavailable). */
+  readonly mirrorWrites: Counter<'outcome'>;
 }
 
 /** Creates the metrics on a fresh registry; `processMetrics` adds Node.js process metrics. */
@@ -51,5 +53,6 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
     cacheBytes: new Gauge({ name: 'courier_cache_bytes', help: 'Bytes held by the value cache.', registers: [registry] }),
     storeCalls: new Counter({ name: 'courier_store_calls_total', help: 'Calls to secret stores (one per batch) by store, operation and outcome.', labelNames: ['store', 'operation', 'outcome'], registers: [registry] }),
     fetchRetries: new Counter({ name: 'courier_fetch_retries_total', help: 'Store requests retried, by store and reason.', labelNames: ['store', 'reason'], registers: [registry] }),
+    mirrorWrites: new Counter({ name: 'courier_mirror_writes_total', help: 'Mirror Secret writes by outcome.', labelNames: ['outcome'], registers: [registry] }),
   };
 }

@@ -3,6 +3,8 @@ import type { ObjectFetcher } from '../fetch/fetch-objects.ts';
 import { ConfigError } from '../errors/courier-error.ts';
 import { assembleOutput, MAX_RESPONSE_BYTES, totalBytes, type MountOutput } from '../output/assemble.ts';
 import { writeAtomically } from '../output/atomic-writer.ts';
+import { mirrorMount } from '../kube/mirror-step.ts';
+import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { planOrThrow } from '../spc/plan.ts';
 import type { DecodedRequest, DialectName } from '../spc/types.ts';
 
@@ -11,6 +13,8 @@ export interface MountDependencies {
   readonly fetcher: ObjectFetcher;
   /** Courier writes the files into target_path itself instead of returning them. */
   readonly writeFiles: boolean;
+  /** Writes mirror Secrets; set only when courier was started with --mirror-secrets. */
+  readonly mirror?: SecretMirror;
 }
 
 /** What a Mount produced: files to return (none when Courier wrote them) and versions. */
@@ -24,6 +28,7 @@ export async function runMount(request: DecodedRequest, deps: MountDependencies,
   const plan = planOrThrow(request.parameters, { permission: request.permission }, socketDialect);
   const results = await deps.fetcher.fetchObjects(plan.objects, { signal, pod: request.pod, tokens: request.tokens });
   const output = assembleOutput(plan.objects, results);
+  await mirrorMount(deps.mirror, request, plan, output.files, signal);
   if (deps.writeFiles) {
     if (request.targetPath === '') throw new ConfigError('is empty, but courier was started with --write-files', { field: 'targetPath' });
     await writeAtomically(request.targetPath, output.files);

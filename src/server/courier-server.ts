@@ -8,6 +8,7 @@ import type { ObjectFetcher } from '../fetch/fetch-objects.ts';
 import { createScaledFetcher } from '../fetch/fetch-layer.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { SecretMirror } from '../kube/secret-mirror.ts';
 import type { DialectName } from '../spc/types.ts';
 import { startHttpEndpoint, parseListenAddress, type HttpEndpoint } from './http-endpoints.ts';
 import type { ServeOptions } from './options.ts';
@@ -22,6 +23,8 @@ export interface CourierParts {
   readonly backends: BackendRegistry;
   /** Replaces the fetch layer built from the options (cache, single-flight, queues). */
   readonly fetcher?: ObjectFetcher;
+  /** Writes mirror Secrets (courier serve --mirror-secrets); Mounts asking for a mirror fail without it. */
+  readonly mirror?: SecretMirror;
 }
 
 /** A running Courier. */

@@ -1,0 +1,178 @@
+/** Writes mirror Secrets into the pod's namespace: create or update with conflict retry, only when something differs. */
+import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
+import { status } from '@grpc/grpc-js';
+import { ConfigError, CourierError, PermissionError } from '../errors/courier-error.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../spc/mirror-parameter.ts';
+import type { PodInfo } from '../spc/types.ts';
+import type { KubeClient } from './kube-client.ts';
+import type { MirrorSecret } from './mirror-content.ts';
+import { reasonOf, statusOf, toKubeError, type KubeCall } from './kube-errors.ts';
+
+/** Keeps mirror Secrets in step with Mounts. */
+export interface SecretMirror {
+  /**
+   * Creates or updates each Secret in `pod.namespace` (never another namespace) with the pod as an
+   * added owner. Throws for what the SecretProviderClass or RBAC must fix (a Secret courier does not
+   * manage, a type change, a refused or invalid write); an unreachable API is logged and counted,
+   * not thrown: the files are the Mount's product and the next Mount retries the mirror.
+   */
+  apply(secrets: readonly MirrorSecret[], pod: PodInfo, signal: AbortSignal): Promise<void>;
+}
+
+/** Outcomes of courier_mirror_writes_total. */
+export type MirrorOutcome = 'created' | 'updated' | 'unchanged' | 'refused' | 'forbidden' | 'invalid' | 'conflict' | 'unavailable';
+
+/** What the mirror is built with. */
+export interface SecretMirrorDependencies {
+  readonly logger: Logger;
+  readonly metrics: Pick<Metrics, 'mirrorWrites'>;
+  /** Attempts per Secret when another writer gets in between (409); default 5. */
+  readonly maxAttempts?: number;
+}
+
+/** Creates the mirror writer. The Kubernetes client is only touched when a Mount asks for a mirror. */
+export function createSecretMirror(kube: KubeClient, deps: SecretMirrorDependencies): SecretMirror {
+  const maxAttempts = deps.maxAttempts ?? 5;
+  return {
+    async apply(secrets, pod, signal) {
+      for (const secret of secrets) {
+        const outcome = await writeOne(kube, secret, pod, signal, maxAttempts).catch((error: unknown) => failure(error, secret, pod, deps));
+        deps.metrics.mirrorWrites.inc({ outcome });
+      }
+    },
+  };
+}
+
+/** Counts and logs a failed write; rethrows what the Mount must fail for. */
+function failure(error: unknown, secret: MirrorSecret, pod: PodInfo, deps: SecretMirrorDependencies): MirrorOutcome {
+  // Never the data, and not the API's raw text (an ApiException carries headers and body).
+  const fields = { namespace: pod.namespace, pod: pod.name, secretName: secret.name, field: secret.field };
+  if (error instanceof PermissionError || error instanceof ConfigError) {
+    deps.metrics.mirrorWrites.inc({ outcome: error instanceof PermissionError ? 'forbidden' : mirrorRefusal(error) });
+    throw error;
+  }
+  const message = error instanceof CourierError ? error.message : 'unexpected error';
+  if (!(error instanceof CourierError)) deps.logger.error({ ...fields, errorName: error instanceof Error ? error.name : typeof error }, 'mirror write failed unexpectedly; the mount succeeds and the next mount retries');
+  else deps.logger.warn({ ...fields, error: message }, 'mirror write failed; the mount succeeds and the next mount retries');
+  return error instanceof ConflictsExhausted ? 'conflict' : 'unavailable';
+}
+
+function mirrorRefusal(error: ConfigError): MirrorOutcome {
+  return error instanceof InvalidSecret ? 'invalid' : 'refused';
+}
+
+/** The API kept answering 409 while another writer changed the Secret. */
+class ConflictsExhausted extends CourierError {}
+
+/** The API answered 422 Invalid: the Secret as written breaks a rule courier did not check. */
+class InvalidSecret extends ConfigError {}
+
+async function writeOne(kube: KubeClient, secret: MirrorSecret, pod: PodInfo, signal: AbortSignal, maxAttempts: number): Promise<MirrorOutcome> {
+  const namespace = pod.namespace;
+  const call = (verb: string): KubeCall => ({ verb, resource: 'secrets', namespace, name: secret.name });
+  const core = kube.core();
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const existing = await core.readNamespacedSecret({ name: secret.name, namespace }, kube.callOptions(signal)).catch((error: unknown) => {
+      if (statusOf(error) === 404) return undefined;
+      throw toKubeError(error, call('get'));
+    });
+    try {
+      if (!existing) {
+        await core.createNamespacedSecret({ namespace, body: desiredSecret(secret, pod, undefined) }, kube.callOptions(signal));
+        return 'created';
+      }
+      checkOwnership(existing, secret, namespace);
+      const desired = desiredSecret(secret, pod, existing);
+      if (sameSecret(existing, desired)) return 'unchanged';
+      await core.replaceNamespacedSecret({ name: secret.name, namespace, body: desired }, kube.callOptions(signal));
+      return 'updated';
+    } catch (error) {
+      if (statusOf(error) === 409) continue; // AlreadyExists or Conflict: read again and redo.
+      throw writeError(error, secret, call(existing ? 'update' : 'create'));
+    }
+  }
+  throw new ConflictsExhausted(status.UNAVAILABLE, `Secret ${namespace}/${secret.name} kept changing under courier's writes (${maxAttempts} conflicts)`);
+}
+
+function writeError(error: unknown, secret: MirrorSecret, call: KubeCall): CourierError {
+  if (error instanceof CourierError) return error;
+  if (statusOf(error) === 422) {
+    return new InvalidSecret(`the Kubernetes API refused Secret ${call.namespace}/${call.name} as invalid (${reasonOf(error) ?? 'Invalid'}): ${statusMessage(error)}`, { field: secret.field, cause: error });
+  }
+  return toKubeError(error, call);
+}
+
+/** A 422's Status message names the rule that was broken (field paths, names; not data values). */
+function statusMessage(error: unknown): string {
+  const body = (error as { body?: unknown }).body;
+  const parsed: unknown = typeof body === 'string' ? safeParse(body) : body;
+  const message = typeof parsed === 'object' && parsed !== null ? (parsed as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : 'no details';
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkOwnership(existing: V1Secret, secret: MirrorSecret, namespace: string): void {
+  if (existing.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) {
+    throw new ConfigError(
+      `Secret ${namespace}/${secret.name} exists and is not managed by courier (it lacks the label ${MANAGED_BY_LABEL}: ${MANAGED_BY_VALUE}); courier never modifies a Secret it does not manage: choose another secretName or delete that Secret`,
+      { field: `${secret.field}.secretName` },
+    );
+  }
+  const type = existing.type ?? 'Opaque';
+  if (type !== secret.type) {
+    throw new ConfigError(`Secret ${namespace}/${secret.name} exists with type ${type}, and a Secret's type cannot change; delete that Secret and courier re-creates it as ${secret.type}`, {
+      field: `${secret.field}.type`,
+    });
+  }
+}
+
+/**
+ * The Secret as it should be: data exactly as mounted; labels and annotations of the spec laid over
+ * what is there (other tools may add their own); the pod added to the owners, never replacing
+ * another pod's reference, so Kubernetes deletes the Secret when its last pod is gone. A pod
+ * without a UID (a `courier mount` run) adds no owner: a reference to a pod that does not exist
+ * would have the garbage collector delete the Secret at once.
+ */
+function desiredSecret(secret: MirrorSecret, pod: PodInfo, existing: V1Secret | undefined): V1Secret {
+  const owners = existing?.metadata?.ownerReferences ?? [];
+  const owner: V1OwnerReference = { apiVersion: 'v1', kind: 'Pod', name: pod.name, uid: pod.uid };
+  const ownerReferences = pod.uid === '' || owners.some((reference) => reference.uid === pod.uid) ? owners : [...owners, owner];
+  return {
+    ...existing,
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      ...existing?.metadata,
+      name: secret.name,
+      namespace: pod.namespace,
+      labels: { ...existing?.metadata?.labels, ...secret.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+      annotations: { ...existing?.metadata?.annotations, ...secret.annotations },
+      ...(ownerReferences.length > 0 ? { ownerReferences } : {}),
+    },
+    type: secret.type,
+    data: Object.fromEntries(Object.entries(secret.data).map(([key, value]) => [key, value.toString('base64')])),
+  };
+}
+
+function sameSecret(existing: V1Secret, desired: V1Secret): boolean {
+  return (
+    sameMap(existing.data ?? {}, desired.data ?? {}) &&
+    sameMap(existing.metadata?.labels ?? {}, desired.metadata?.labels ?? {}) &&
+    sameMap(existing.metadata?.annotations ?? {}, desired.metadata?.annotations ?? {}) &&
+    (existing.metadata?.ownerReferences ?? []).length === (desired.metadata?.ownerReferences ?? []).length
+  );
+}
+
+function sameMap(left: Readonly<Record<string, string>>, right: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => right[key] === left[key]);
+}
