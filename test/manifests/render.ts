@@ -57,9 +57,14 @@ export async function helm(args: readonly string[]): Promise<string> {
   }
 }
 
+/** The chart's directory. */
+export const CHART = join(ROOT, 'manifests/charts/courier');
+/** The Kubernetes version charts are rendered for (a go-installed helm otherwise assumes v1.20). */
+export const KUBE_VERSION = '1.33.0';
+
 /** `helm template` of the chart with `--set` values and values files, parsed. */
 export async function helmTemplate(options: { set?: readonly string[]; values?: readonly string[]; namespace?: string } = {}): Promise<KubeObject[]> {
-  const args = ['template', 'courier', join(ROOT, 'manifests/charts/courier'), '--namespace', options.namespace ?? 'courier-system'];
+  const args = ['template', 'courier', CHART, '--namespace', options.namespace ?? 'courier-system', '--kube-version', KUBE_VERSION];
   for (const value of options.set ?? []) args.push('--set', value);
   for (const file of options.values ?? []) args.push('--values', file);
   return parseObjects(await helm(args));

@@ -1,0 +1,68 @@
+{{/* Chart name (always "courier": the DaemonSet and RBAC objects are named after it). */}}
+{{- define "courier.name" -}}
+courier
+{{- end }}
+
+{{/* Labels on every object. */}}
+{{- define "courier.labels" -}}
+app.kubernetes.io/name: {{ include "courier.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end }}
+
+{{/* Labels the DaemonSet selects its pods by (immutable once installed). */}}
+{{- define "courier.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "courier.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* The image reference: by digest when one is given. */}}
+{{- define "courier.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end }}
+{{- end }}
+
+{{/*
+`courier serve` flags. Each named setting maps to one flag here; extraFlags adds any other flag and wins.
+Adding a flag is one line in this dict (or one line under extraFlags in values).
+*/}}
+{{- define "courier.flags" -}}
+{{- $v := .Values -}}
+{{- $flags := dict
+  "provider-name" $v.providerName
+  "socket-dir" "/var/run/secrets-store-csi-providers"
+  "grace-period" $v.gracePeriodSeconds
+  "log-level" $v.logLevel
+  "metrics-addr" (ternary (printf "0.0.0.0:%v" $v.metrics.port) "off" $v.metrics.enabled)
+  "health-addr" (printf "0.0.0.0:%v" $v.health.port)
+  "compat" $v.compat
+  "write-files" $v.writeFiles.enabled
+  "mirror-secrets" $v.mirrorSecrets.enabled
+  "aws-region" $v.stores.aws.region
+  "gcp-workload-identity-pool" $v.stores.gcp.workloadIdentityPool
+  "gcp-workload-identity-provider" $v.stores.gcp.workloadIdentityProvider
+  "gcp-project" $v.stores.gcp.project
+  "gcp-cluster-location" $v.stores.gcp.clusterLocation
+  "gcp-cluster-name" $v.stores.gcp.clusterName
+-}}
+{{- $flags = merge (deepCopy ($v.extraFlags | default dict)) $flags -}}
+{{- range $name := keys $flags | sortAlpha }}
+{{- $value := get $flags $name }}
+{{- if kindIs "bool" $value }}
+{{- if $value }}
+- --{{ $name }}
+{{- end }}
+{{- else if kindIs "slice" $value }}
+{{- if $value }}
+- {{ printf "--%s=%s" $name (join "," $value) | quote }}
+{{- end }}
+{{- else if not (or (kindIs "invalid" $value) (eq (toString $value) "")) }}
+- {{ printf "--%s=%v" $name $value | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
