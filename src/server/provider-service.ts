@@ -72,10 +72,11 @@ function finish(deps: ServiceDependencies, started: number, outcome: string, fie
  */
 function deadlineSignal(deadline: Date | number, fallbackMs: number): AbortSignal {
   const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  if (!Number.isFinite(at) || at <= 0) return AbortSignal.timeout(fallbackMs);
+  if (!Number.isFinite(at) || at <= 0) return AbortSignal.timeout(Math.floor(fallbackMs));
   const remaining = at - Date.now();
   const margin = Math.min(DEADLINE_MARGIN_MS, remaining / 10);
-  return AbortSignal.timeout(Math.max(Math.min(remaining - margin, fallbackMs), 0));
+  // AbortSignal.timeout takes whole milliseconds only.
+  return AbortSignal.timeout(Math.max(Math.floor(Math.min(remaining - margin, fallbackMs)), 0));
 }
 
 /** The most a Mount gives up before its call's deadline, to leave time for the answer to travel. */

@@ -22,6 +22,16 @@ test('a Mount past its gRPC deadline fails with DEADLINE_EXCEEDED naming the pen
   t.is(error?.details, "the Mount's deadline passed with 2 object(s) still being fetched: objects[0], objects[1]");
 });
 
+test('Mounts with deadlines of any length succeed when the store is quick', async (t) => {
+  const backend = scriptedBackend({ values: { 'app/db': 'a', 'app/api': 'b' } });
+  const { client } = await startTestCourier(t, { backends: [['vault', backend]] });
+  // Odd deadlines make the server's early-answer margin a fraction of a millisecond.
+  for (const deadlineMs of [5_003, 7_777, 9_999]) {
+    const response = await client.mount({ attributes: driverAttributes({ objects: SLOW_OBJECTS }) }, deadlineMs);
+    t.is(response.files.length, 2);
+  }
+});
+
 test('a Mount without a deadline uses the configured mount timeout', async (t) => {
   const backend = scriptedBackend({ latencyMs: 5_000, values: { 'app/db': 'a', 'app/api': 'b' } });
   const { client } = await startTestCourier(t, { backends: [['vault', backend]], options: { mountTimeoutMs: 300 } });
