@@ -47,6 +47,9 @@ export class FakeSecretManager {
   omitCrc = false;
   /** Send a wrong `data_crc32c`. */
   corruptCrc = false;
+  /** Most calls being answered at once so far. */
+  maxInFlight = 0;
+  #inFlight = 0;
   readonly #secrets = new Map<string, FakeVersion[]>();
   readonly #grants = new Map<string, Set<string>>();
   readonly #errors: InjectedError[] = [];
@@ -105,7 +108,10 @@ export class FakeSecretManager {
     const name = call.request.name;
     const authorization = call.metadata.get('authorization')[0]?.toString();
     this.calls.push({ name, authorization });
+    this.#inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.#inFlight);
     const answer = () => {
+      this.#inFlight -= 1;
       try {
         callback(null, this.#answer(name, authorization));
       } catch (error) {
