@@ -13,6 +13,10 @@ cd "$dir"
 mkdir -p bin
 # -mod=readonly: fail rather than edit go.mod/go.sum if they are out of date.
 # -buildvcs=false: the harness sits inside Courier's repository; its VCS state is not the harness's.
-go build -mod=readonly -buildvcs=false -trimpath -o bin/harness.tmp .
-mv -f bin/harness.tmp bin/harness
+# Built under a unique name and renamed into place, so a concurrent build or a running test never
+# sees a half-written binary.
+tmp="$(mktemp bin/.harness.XXXXXX)"
+trap 'rm -f "$tmp"' EXIT
+go build -mod=readonly -buildvcs=false -trimpath -o "$tmp" .
+mv -f "$tmp" bin/harness
 echo "build-driver-harness: built $dir/bin/harness" >&2
