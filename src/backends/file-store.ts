@@ -7,6 +7,14 @@ import { CourierError, NotFoundError, PermissionError } from '../errors/courier-
 import type { Backend, FetchRequest, FetchResult } from './backend.ts';
 import { status } from '@grpc/grpc-js';
 
+/**
+ * chokidar reports at most one change per file in 50 ms and drops the rest, so a file read soon
+ * after a change may be a write still in progress whose later changes go unreported. Such a read
+ * is served but not kept, and listeners hear a second, trailing invalidation this long after the
+ * last change, so caches above drop what they took during the burst too.
+ */
+const SETTLE_MS = 200;
+
 interface Entry {
   readonly contents: Uint8Array;
   readonly version: string;
@@ -26,6 +34,8 @@ export class FileStore implements Backend {
   #realRoot = '';
   /** Bumped on every change, so a read that raced a change is not cached. */
   #generation = 0;
+  #changedAt = Number.NEGATIVE_INFINITY;
+  #settleTimer: NodeJS.Timeout | undefined;
 
   constructor(root: string) {
     this.#root = root;
@@ -38,11 +48,14 @@ export class FileStore implements Backend {
     });
     const watcher = watch(this.#realRoot, { ignoreInitial: true, persistent: true });
     this.#watcher = watcher;
-    watcher.on('all', () => this.#invalidate());
+    watcher.on('all', () => this.#onChange());
     await new Promise<void>((resolve, reject) => {
       watcher.once('ready', resolve);
       watcher.once('error', reject);
     });
+    // A watcher error after start-up (e.g. out of inotify watches) must not crash the server; what
+    // is cached may now miss changes, so it is dropped.
+    watcher.on('error', () => this.#invalidate());
   }
 
   /** Anyone who can mount may read the local store; it has no identities. */
@@ -59,6 +72,7 @@ export class FileStore implements Backend {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#settleTimer);
     await this.#watcher?.close();
     this.#entries.clear();
   }
@@ -77,6 +91,7 @@ export class FileStore implements Backend {
 
   async #read(locator: string): Promise<Entry> {
     const generation = this.#generation;
+    const settled = Date.now() - this.#changedAt >= SETTLE_MS;
     const real = await realpath(`${this.#realRoot}${sep}${locator}`);
     // A symlink may point anywhere; only what resolves inside the root is served.
     if (!real.startsWith(`${this.#realRoot}${sep}`)) {
@@ -84,12 +99,20 @@ export class FileStore implements Backend {
     }
     const contents = await readFile(real);
     const entry = { contents, version: `sha256-${createHash('sha256').update(contents).digest('hex').slice(0, 16)}` };
-    if (generation === this.#generation) this.#entries.set(locator, entry);
+    if (settled && generation === this.#generation) this.#entries.set(locator, entry);
     return entry;
+  }
+
+  #onChange(): void {
+    this.#invalidate();
+    clearTimeout(this.#settleTimer);
+    this.#settleTimer = setTimeout(() => this.#invalidate(), SETTLE_MS);
+    this.#settleTimer.unref();
   }
 
   #invalidate(): void {
     this.#generation += 1;
+    this.#changedAt = Date.now();
     this.#entries.clear();
     for (const listener of this.#listeners) listener();
   }
