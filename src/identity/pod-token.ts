@@ -28,9 +28,13 @@ export function podTokenFor(tokens: TokenMap, audience: string, pod: PodInfo, st
     );
   }
   const claims = readClaims(token.token);
+  const where = `${DRIVER_KEYS.podNamespace}, ${DRIVER_KEYS.serviceAccount}`;
+  if (pod.namespace === '' || pod.serviceAccount === '') {
+    throw new AuthError(`the request names no pod namespace or service account (${where}), so the token for audience "${audience}" cannot be checked against them`);
+  }
   if (claims.namespace !== pod.namespace || claims.serviceAccount !== pod.serviceAccount) {
     throw new AuthError(
-      `the token for audience "${audience}" belongs to ${claims.namespace}/${claims.serviceAccount}, but the request is for ${pod.namespace}/${pod.serviceAccount} (${DRIVER_KEYS.podNamespace}, ${DRIVER_KEYS.serviceAccount})`,
+      `the token for audience "${audience}" belongs to ${claims.namespace}/${claims.serviceAccount}, but the request is for ${pod.namespace}/${pod.serviceAccount} (${where})`,
     );
   }
   return { ...token, ...claims };
