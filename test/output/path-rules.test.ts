@@ -1,5 +1,5 @@
 import test from 'ava';
-import { checkMountPath, cleanPath } from '../../src/output/path-rules.ts';
+import { checkMountPath, cleanPath, findDirectoryConflict } from '../../src/output/path-rules.ts';
 
 const rejects = test.macro({
   exec(t, path: string, message: string) {
@@ -29,4 +29,34 @@ test('cleans paths as the driver does', (t) => {
   t.is(cleanPath(''), '.');
   t.is(cleanPath('a//b/'), 'a/b');
   t.is(cleanPath('./a'), 'a');
+});
+
+test('names what the path is relative to', (t) => {
+  t.is(checkMountPath('/x', 'the local store'), '"/x" is absolute; paths are relative to the local store');
+  t.is(checkMountPath('a/../..', 'the local store'), '"a/../.." leaves the local store ("..")');
+  t.is(checkMountPath('.', 'the local store'), '"." names the local store itself, not a file in it');
+});
+
+test('counts element length in bytes, as the driver does', (t) => {
+  t.is(checkMountPath('é'.repeat(127)), undefined);
+  t.is(checkMountPath('é'.repeat(128)), 'has an element longer than 255 bytes');
+});
+
+const conflict = test.macro({
+  exec(t, paths: readonly string[], expected: number) {
+    t.is(findDirectoryConflict(paths, paths.length - 1), expected);
+  },
+  title: (_given, paths: readonly string[], expected: number) => `${expected === -1 ? 'finds no conflict' : 'finds a file/directory conflict'} in ${paths.join(' ')}`,
+});
+
+test(conflict, ['a', 'a/b'], 0);
+test(conflict, ['a/b', 'a'], 0);
+test(conflict, ['x', 'a/b/c', 'a/b'], 1);
+test(conflict, ['a', 'ab/c'], -1);
+test(conflict, ['a.d', 'a/x'], -1);
+test(conflict, ['a/b', 'a/c'], -1);
+test(conflict, ['a', 'a'], -1);
+
+test('finds no conflict for an index out of range', (t) => {
+  t.is(findDirectoryConflict(['a'], 3), -1);
 });
