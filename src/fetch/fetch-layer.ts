@@ -18,8 +18,6 @@ export interface FetchLayerOptions {
   readonly cacheMaxBytes: number;
   /** Store calls in flight at once, per store. */
   readonly maxConcurrentFetches: number;
-  /** Extra wait to batch requests from concurrent Mounts; 0 (the default) calls at once. */
-  readonly batchWindowMs?: number;
   readonly retry?: RetryPolicy;
   readonly clock?: Clock;
   /** Source of retry jitter, in [0, 1). */
@@ -77,7 +75,6 @@ export function createFetchLayer(metrics: Metrics, options: FetchLayerOptions): 
       metrics,
       clock,
       maxConcurrent: Math.max(1, options.maxConcurrentFetches),
-      batchWindowMs: options.batchWindowMs ?? 0,
       retry: options.retry ?? DEFAULT_RETRY_POLICY,
       random: options.random ?? Math.random,
     });

@@ -10,11 +10,11 @@ const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000, budgetMs: 
 const request = (locator: string) => ({ locator, storeParams: {} });
 const text = (result: FetchResult) => (result.ok ? Buffer.from(result.contents).toString('utf8') : result.error.message);
 
-function queueWith(backendOptions: GatedBackendOptions, maxConcurrent = 2, batchWindowMs = 0) {
+function queueWith(backendOptions: GatedBackendOptions, maxConcurrent = 2) {
   const backend = gatedBackend({ gated: true, ...backendOptions });
   const clock = fakeClock();
   const metrics = createMetrics();
-  const queue = createStoreQueue({ backend, maxConcurrent, batchWindowMs, retry: policy, clock, random: () => 0.5, metrics });
+  const queue = createStoreQueue({ backend, maxConcurrent, retry: policy, clock, random: () => 0.5, metrics });
   return { backend, clock, metrics, queue };
 }
 
@@ -181,13 +181,10 @@ test('a Mount whose deadline passes during a retry wait stops waiting', async (t
   t.is(backend.calls.length, 1);
 });
 
-test('a batch window holds the first request so later ones join its call', async (t) => {
-  const { backend, clock, queue } = queueWith({ gated: false }, 4, 5);
-  const first = queue.fetch('ns/x', request('a'), contextFor('ns', 'x'));
-  await clock.advance(2);
-  const second = queue.fetch('ns/x', request('b'), contextFor('ns', 'x'));
+test('requests that arrive in one turn of the event loop go out as one batch', async (t) => {
+  const { backend, queue } = queueWith({ gated: false, maxBatchSize: 10 }, 4);
+  const answers = ['a', 'b', 'c'].map((name) => queue.fetch('ns/x', request(name), contextFor('ns', 'x')));
   t.is(backend.calls.length, 0);
-  await clock.advance(3);
-  await Promise.all([first, second]);
-  t.deepEqual(backend.calls.map((call) => call.locators), [['a', 'b']]);
+  await Promise.all(answers);
+  t.deepEqual(backend.calls.map((call) => call.locators), [['a', 'b', 'c']]);
 });
