@@ -39,7 +39,7 @@ test('the DaemonSet runs Courier locked down on every Linux node', async (t) => 
   const [container] = spec.containers;
   t.like(container?.securityContext, { runAsUser: 0, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
   t.like(spec, { priorityClassName: 'system-node-critical', nodeSelector: { 'kubernetes.io/os': 'linux' }, tolerations: [{ operator: 'Exists' }], serviceAccountName: 'courier' });
-  t.like(daemonSet['spec'], { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } });
+  t.like(daemonSet['spec'], { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } });
   t.like(container, { livenessProbe: { httpGet: { path: '/healthz', port: 'health' } }, readinessProbe: { httpGet: { path: '/readyz', port: 'health' } } });
   t.deepEqual(spec.volumes, [{ name: 'providers-dir', hostPath: { path: '/var/run/secrets-store-csi-providers', type: 'DirectoryOrCreate' } }]);
   t.is(flagValue(container?.args ?? [], '--socket-dir'), '/var/run/secrets-store-csi-providers');

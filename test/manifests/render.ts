@@ -19,7 +19,8 @@ export type KubeObject = Record<string, unknown> & { apiVersion: string; kind: s
 /** Parses multi-document YAML, dropping empty documents; a YAML error throws. */
 export function parseObjects(text: string): KubeObject[] {
   return parseAllDocuments(text).flatMap((document) => {
-    if (document.errors.length > 0) throw document.errors[0];
+    const [error] = document.errors;
+    if (error) throw new Error(`YAML: ${error.message}`);
     const value = document.toJS() as KubeObject | null;
     return value === null ? [] : [value];
   });
