@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { fakePodToken } from '../helpers/pod-token.ts';
 import { startCourierProcess, type CourierProcess } from './helpers/courier-process.ts';
-import { buildHarness, driverAttributes, harnessMount, readSpc, type HarnessMountResult } from './helpers/driver-harness.ts';
+import { buildHarness, driverAttributes, harnessLoop, harnessMount, readSpc, type HarnessMountResult } from './helpers/driver-harness.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const POD = { name: 'web-0', namespace: 'default', serviceAccount: 'web' };
@@ -237,6 +237,20 @@ test('tokens and secret values never reach Courier’s log', async (t) => {
   t.like(mountLine.json, { outcome: 'ok', secretProviderClass: 'demo', pod: 'web-0', namespace: 'default' });
   const text = courier.lines().map((line) => line.text).join('\n');
   for (const secret of [token, token.split('.')[1] ?? token, 'publish-secret-value', 'local-demo-password', 'demo-api-key-1234']) t.false(text.includes(secret), secret);
+});
+
+test('keeps mounting over one long-lived driver client', async (t) => {
+  const courier = await startCourierProcess(t, { args: ['--local-store', join(EXAMPLES, 'local-store')] });
+  const target = await tempDir(t, 'courier-e2e-target-');
+  const spc = await readSpc(join(EXAMPLES, 'demo-spc.yaml'));
+
+  const result = await harnessLoop(courier, { attributes: driverAttributes(spc, POD), target, durationMs: 1_000, intervalMs: 20 });
+
+  t.deepEqual(result.failureMessages, []);
+  t.is(result.failures, 0);
+  t.true(result.mounts >= 10, `${result.mounts} mounts`);
+  t.true(result.longestGapMs < 1_000, `${result.longestGapMs} ms`);
+  t.is(await readFile(join(target, 'db/password'), 'utf8'), 'local-demo-password');
 });
 
 test('stops on SIGTERM with exit code 0 and removes its socket', async (t) => {

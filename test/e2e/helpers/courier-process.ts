@@ -13,8 +13,10 @@ const MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
 /** How to start Courier. */
 export interface CourierProcessOptions {
-  /** Extra `courier serve` flags, e.g. `['--local-store', dir]`. `--socket-dir` is always a fresh temp dir. */
+  /** Extra `courier serve` flags, e.g. `['--local-store', dir]`. */
   readonly args?: readonly string[];
+  /** Serve in this directory (e.g. a second Courier replacing a first one); default a fresh temp dir, removed in teardown. */
+  readonly socketDir?: string;
   /** Extra environment variables (the parent's COURIER_* variables are not inherited). */
   readonly env?: Readonly<Record<string, string>>;
   /** Default `courier`; the socket is `<socketDir>/<providerName>.sock`. */
@@ -57,11 +59,13 @@ export interface CourierProcess {
 /**
  * Starts `node dist/cli/main.js serve` on a fresh socket dir and free loopback ports, and resolves once
  * /readyz answers 200. Run `npm run build` first (`npm run test:e2e` does). In teardown the process gets
- * SIGTERM and the test fails unless it exits 0; the socket dir is removed.
+ * SIGTERM (unless `stop` was called already) and the test fails unless it exited 0; a socket dir the
+ * helper made is removed.
  */
 export async function startCourierProcess(t: ExecutionContext, options: CourierProcessOptions = {}): Promise<CourierProcess> {
   const providerName = options.providerName ?? 'courier';
-  const socketDir = await mkdtemp(join(tmpdir(), 'courier-e2e-'));
+  const ownDir = options.socketDir === undefined;
+  const socketDir = options.socketDir ?? (await mkdtemp(join(tmpdir(), 'courier-e2e-')));
   const args = options.args ?? [];
   const healthPort = await freeLoopbackPort();
   const metricsPort = args.includes('--metrics-addr') ? undefined : await freeLoopbackPort();
@@ -86,7 +90,7 @@ export async function startCourierProcess(t: ExecutionContext, options: CourierP
       child.kill('SIGKILL');
       throw error;
     });
-    await rm(socketDir, { recursive: true, force: true });
+    if (ownDir) await rm(socketDir, { recursive: true, force: true });
     if (exit.code !== 0) throw new Error(`Courier exited with ${exit.code ?? exit.signal}; last lines:\n${tail(output.lines)}`);
   });
   const healthUrl = `http://127.0.0.1:${healthPort}`;
