@@ -39,11 +39,21 @@ function isPlanResult(result: PlanResult): boolean {
 }
 
 test('plans any parameter map without throwing', (t) => {
+  const key = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('objects', 'dialect', 'mirror', 'aws.region', 'secrets', 'secretProviderClass'));
+  const value = fc.oneof(fc.string({ maxLength: 40 }), yamlish, fc.constantFrom('native', 'aws', 'gcp', 'vault'));
   fc.assert(
-    fc.property(fc.dictionary(fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('objects', 'dialect', 'aws.region')), fc.string({ maxLength: 40 })), (parameters) =>
-      isPlanResult(planParameters(parameters, context)),
-    ),
-    { numRuns: 300 },
+    fc.property(fc.dictionary(key, value), (parameters) => isPlanResult(planParameters(parameters, context))),
+    { numRuns: 500 },
+  );
+  t.pass();
+});
+
+test('plans YAML-ish text in every parameter of every dialect without throwing', (t) => {
+  const dialect = fc.constantFrom('native', 'aws', 'gcp');
+  const key = fc.constantFrom('objects', 'secrets', 'mirror', 'region', 'auth', 'pathTranslation', 'usePodIdentity', 'aws.region', 'gcp.auth');
+  fc.assert(
+    fc.property(dialect, fc.dictionary(key, yamlish, { maxKeys: 4 }), (name, parameters) => isPlanResult(planParameters({ ...parameters, dialect: name }, context))),
+    { numRuns: 500 },
   );
   t.pass();
 });
