@@ -6,6 +6,7 @@ import { writeAtomically } from '../output/atomic-writer.ts';
 import { mirrorMount } from '../kube/mirror-step.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { planOrThrow } from '../spc/plan.ts';
+import type { PlanCache } from '../spc/plan-cache.ts';
 import type { DecodedRequest, DialectName } from '../spc/types.ts';
 
 /** Long-lived parts a Mount runs with; built once when the server starts. */
@@ -15,6 +16,8 @@ export interface MountDependencies {
   readonly writeFiles: boolean;
   /** Writes mirror Secrets; set only when courier was started with --mirror-secrets. */
   readonly mirror?: SecretMirror;
+  /** Remembers plans of recent SecretProviderClasses; without it every Mount plans afresh. */
+  readonly plans?: PlanCache;
 }
 
 /** What a Mount produced: files to return (none when Courier wrote them) and versions. */
@@ -25,7 +28,8 @@ export interface MountResult extends MountOutput {
 
 /** Runs a Mount for a decoded request. Throws a CourierError for anything the pod's events should show. */
 export async function runMount(request: DecodedRequest, deps: MountDependencies, signal: AbortSignal, socketDialect?: DialectName): Promise<MountResult> {
-  const plan = planOrThrow(request.parameters, { permission: request.permission }, socketDialect);
+  const context = { permission: request.permission };
+  const plan = deps.plans ? deps.plans.plan(request.parameters, context, socketDialect) : planOrThrow(request.parameters, context, socketDialect);
   const results = await deps.fetcher.fetchObjects(plan.objects, { signal, pod: request.pod, tokens: request.tokens });
   const output = assembleOutput(plan.objects, results);
   await mirrorMount(deps.mirror, request, plan, output.files, signal);

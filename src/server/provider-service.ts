@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { runMount, type MountDependencies } from '../pipeline/mount.ts';
 import { decodeRequest } from '../spc/decode-request.ts';
+import { createPlanCache } from '../spc/plan-cache.ts';
 import type { DialectName } from '../spc/types.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
 import type { WireMountRequest, WireMountResponse, WireVersionResponse } from './proto.ts';
@@ -20,7 +21,9 @@ export interface ServiceDependencies extends MountDependencies {
 }
 
 /** Builds the `v1alpha1.CSIDriverProvider` implementation. */
-export function createProviderService(deps: ServiceDependencies): UntypedServiceImplementation {
+export function createProviderService(dependencies: ServiceDependencies): UntypedServiceImplementation {
+  // One plan cache per service: the same SecretProviderClass comes back every rotation.
+  const deps: ServiceDependencies = { ...dependencies, plans: dependencies.plans ?? createPlanCache() };
   return {
     Version(_call: ServerUnaryCall<unknown, WireVersionResponse>, callback: sendUnaryData<WireVersionResponse>) {
       callback(null, { version: 'v1alpha1', runtimeName: RUNTIME_NAME, runtimeVersion: VERSION });

@@ -2,8 +2,10 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { DIALECTS } from '../../src/spc/plan.ts';
 import { driverAttributes, objectsYaml, startTestCourier } from './courier-fixture.ts';
 
+const NATIVE_KEYS = DIALECTS.get('native')?.parameterKeys.join(', ') ?? '';
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 const LOCAL_FILES = {
@@ -63,7 +65,7 @@ const rejectsSpc = test.macro({
   title: (given) => `fails with the field named and keeps serving: ${given ?? ''}`,
 });
 
-test('malformed YAML', rejectsSpc, { objects: '- source: [unclosed' }, status.INVALID_ARGUMENT, 'objects: is not valid YAML: BAD_INDENT');
+test('malformed YAML', rejectsSpc, { objects: '- source: [unclosed' }, status.INVALID_ARGUMENT, 'objects: is not valid YAML at line 1, column 20: BAD_INDENT');
 test('an unknown key', rejectsSpc, { objects: objectsYaml(['{source: "file:demo/api-key", Path: x}']) }, status.INVALID_ARGUMENT, 'objects[0].Path: unknown key; did you mean "path"?');
 test('a path with ../', rejectsSpc, { objects: objectsYaml(['{source: "file:demo/api-key", path: ../escape}']) }, status.INVALID_ARGUMENT, 'objects[0].path: "../escape" leaves the mount ("..")');
 test('an absolute path', rejectsSpc, { objects: objectsYaml(['{source: "file:demo/api-key", path: /etc/passwd}']) }, status.INVALID_ARGUMENT, 'objects[0].path: "/etc/passwd" is absolute; paths are relative to the mount');
@@ -77,7 +79,7 @@ test(
 test('a bad mode', rejectsSpc, { objects: objectsYaml(['{source: "file:demo/api-key", mode: "0999"}']) }, status.INVALID_ARGUMENT, 'objects[0].mode: "0999" is not an octal file mode such as "0400"');
 test('a missing secret', rejectsSpc, { objects: objectsYaml(['{source: "file:demo/nope"}']) }, status.NOT_FOUND, 'objects[0]: local store has no file "demo/nope"');
 test('a missing JSON key', rejectsSpc, { objects: objectsYaml(['{source: "file:demo/db.json", jsonKey: nokey}']) }, status.NOT_FOUND, 'objects[0].jsonKey: key "nokey" is not in the secret');
-test('an unknown parameter', rejectsSpc, { objects: GOOD_OBJECTS, region: 'eu' }, status.INVALID_ARGUMENT, 'region: unknown parameter for the native dialect; expected objects');
+test('an unknown parameter', rejectsSpc, { objects: GOOD_OBJECTS, region: 'eu' }, status.INVALID_ARGUMENT, `region: unknown parameter for the native dialect; expected ${NATIVE_KEYS}`);
 test('no objects', rejectsSpc, {}, status.INVALID_ARGUMENT, 'objects: is required: a YAML list of objects, each with a "source"');
 
 test('a store that is not enabled fails with a clear error', async (t) => {
