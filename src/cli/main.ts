@@ -130,6 +130,8 @@ function buildProgram(): Command {
     .option('--token <audience=file>', 'a service-account token for an audience, read from a file (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .addOption(flag('--socket <path>', 'call a running Courier on this socket instead of running in-process', 'SOCKET'))
     .addOption(flag('--local-store <dir>', 'local store directory for in-process mounts', 'LOCAL_STORE'))
+    .addOption(flag('--kubeconfig <file>', 'kubeconfig for the Kubernetes API (service accounts, --mirror)', 'KUBECONFIG'))
+    .option('--mirror', 'write the mirror Secrets of the "mirror" parameter (in-process; without it they are only checked and listed)')
     .option('--permission <octal>', 'default file mode, as the driver sends it', '0644')
     .action(async (flags: Record<string, unknown>) => {
       process.exitCode = await mountCommand(flags);

@@ -4,6 +4,11 @@ import { credentials, type Client } from '@grpc/grpc-js';
 import { closeBackends, startBackends } from '../backends/registry.ts';
 import { CourierError } from '../errors/courier-error.ts';
 import { createObjectFetcher } from '../fetch/fetch-objects.ts';
+import { createDryRunMirror } from '../kube/dry-run-mirror.ts';
+import { createKubeClientAtStartup } from '../kube/kube-client.ts';
+import { createSecretMirror } from '../kube/secret-mirror.ts';
+import { createServiceAccountReader } from '../kube/service-account-reader.ts';
+import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import type { MountFile, ObjectVersion } from '../output/assemble.ts';
 import { writeAtomically } from '../output/atomic-writer.ts';
@@ -21,7 +26,8 @@ export async function mountCommand(flags: Record<string, unknown>): Promise<numb
   try {
     const request = await requestFromFlags(flags);
     const socket = flags['socket'];
-    const answer = typeof socket === 'string' ? await mountOverSocket(socket, request) : await mountInProcess(request, flags['localStore']);
+    if (typeof socket === 'string' && flags['mirror'] === true) throw new Error('--mirror works in-process only; a running courier mirrors when started with --mirror-secrets');
+    const answer = typeof socket === 'string' ? await mountOverSocket(socket, request) : await mountInProcess(request, flags);
     // A server started with --write-files has written the files itself and returns none.
     if (answer.files.length > 0) await writeAtomically(request.targetPath, answer.files);
     const lines = answer.files.map((file) => `  ${file.path} (0${file.mode.toString(8)}, ${file.contents.byteLength} bytes)`);
@@ -63,11 +69,19 @@ interface Answer {
   readonly versions: readonly ObjectVersion[];
 }
 
-async function mountInProcess(request: RawMountRequest, localStore: unknown): Promise<Answer> {
-  const backends = await startBackends(typeof localStore === 'string' ? { localStore } : {});
+async function mountInProcess(request: RawMountRequest, flags: Record<string, unknown>): Promise<Answer> {
+  const localStore = flags['localStore'];
+  const kube = createKubeClientAtStartup(typeof flags['kubeconfig'] === 'string' ? flags['kubeconfig'] : undefined);
+  const backends = await startBackends(typeof localStore === 'string' ? { localStore } : {}, { serviceAccounts: createServiceAccountReader(kube) });
   try {
-    const fetcher = createObjectFetcher(backends, createMetrics());
-    return await runMount(decodeRequest(request), { fetcher, writeFiles: false }, AbortSignal.timeout(TIMEOUT_MS));
+    const metrics = createMetrics();
+    const fetcher = createObjectFetcher(backends, metrics);
+    const report = (line: string) => process.stderr.write(`courier mount: ${line}\n`);
+    const mirror = flags['mirror'] === true ? createSecretMirror(kube, { logger: createLogger('warn', process.stderr), metrics }) : createDryRunMirror(report);
+    const decoded = decodeRequest(request);
+    // The CLI's pod does not exist: an owner reference to it would have the garbage collector delete the mirror at once.
+    const pod = flags['mirror'] === true ? { ...decoded.pod, uid: '' } : decoded.pod;
+    return await runMount({ ...decoded, pod }, { fetcher, writeFiles: false, mirror }, AbortSignal.timeout(TIMEOUT_MS));
   } catch (error) {
     if (error instanceof CourierError) throw new Error(`${error.message} (${error.name})`);
     throw error;
