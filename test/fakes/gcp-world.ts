@@ -8,9 +8,9 @@ import { resolveGcpWorkloadIdentity, type GcpWorkloadIdentity } from '../../src/
 import type { ServiceAccountReader } from '../../src/kube/service-accounts.ts';
 import type { PodInfo, ServiceAccountToken } from '../../src/spc/types.ts';
 import { fakePodToken } from '../helpers/pod-token.ts';
-import { startFakeSecretManager, type FakeSecretManager } from './gcp-secret-manager.ts';
-import { startFakeIamCredentials, type FakeIamCredentials } from './google-iam-credentials.ts';
-import { startFakeSts, type FakeSts } from './google-sts.ts';
+import { FakeSecretManager } from './gcp-secret-manager.ts';
+import { FakeIamCredentials } from './google-iam-credentials.ts';
+import { FakeSts } from './google-sts.ts';
 
 export const TEST_PROJECT = 'courier-test';
 export const TEST_POOL = `${TEST_PROJECT}.svc.id.goog`;
@@ -31,22 +31,33 @@ export interface GcpWorld {
 
 /** Starts the fakes (stopped at test end) for a GKE-style pool. */
 export async function startGcpWorld(t: ExecutionContext): Promise<GcpWorld> {
+  const world = await createGcpWorld();
+  t.teardown(() => world.stop());
+  return world;
+}
+
+/** Starts the fakes for a GKE-style pool outside a test (benchmarks); `stop` closes them and every store made. */
+export async function createGcpWorld(): Promise<GcpWorld & { stop(): Promise<void> }> {
   const resolved = resolveGcpWorkloadIdentity({ project: TEST_PROJECT, clusterLocation: 'europe-west1', clusterName: 'courier' });
   if ('error' in resolved) throw new Error(resolved.error);
   const identity = resolved;
   const principalOf = (namespace: string, serviceAccount: string) => `serviceAccount:${TEST_POOL}[${namespace}/${serviceAccount}]`;
-  const sts = await startFakeSts(t, identity.stsAudience, identity.tokenAudience);
+  const sts = new FakeSts(identity.stsAudience, identity.tokenAudience);
+  await sts.start();
   const federated = (token: string) => {
     const subject = sts.subjectOf(token)?.split(':');
     return subject?.length === 4 ? principalOf(subject[2] ?? '', subject[3] ?? '') : undefined;
   };
-  const iam = await startFakeIamCredentials(t, federated);
-  const secretManager = await startFakeSecretManager(t, {
+  const iam = new FakeIamCredentials(federated);
+  await iam.start();
+  const secretManager = new FakeSecretManager({
     principalOf: (token) => {
       const impersonated = iam.serviceAccountOf(token);
       return impersonated === undefined ? federated(token) : `serviceAccount:${impersonated}`;
     },
   });
+  await secretManager.start();
+  const stores: GcpSecretManagerStore[] = [];
   return {
     identity,
     sts,
@@ -62,7 +73,7 @@ export async function startGcpWorld(t: ExecutionContext): Promise<GcpWorld> {
         tokenSource,
         ...(options.providerCredentials ? { providerCredentials: options.providerCredentials } : {}),
       });
-      t.teardown(() => store.close());
+      stores.push(store);
       return store;
     },
     context(partial, signal = new AbortController().signal) {
@@ -73,6 +84,10 @@ export async function startGcpWorld(t: ExecutionContext): Promise<GcpWorld> {
         expirationTimestamp: '',
       };
       return { pod, tokens: new Map([[identity.tokenAudience, token]]), signal };
+    },
+    async stop() {
+      await Promise.all(stores.map((store) => store.close()));
+      await Promise.all([secretManager.stop(), iam.stop(), sts.stop()]);
     },
   };
 }
