@@ -1,6 +1,6 @@
 /** Writes a mount's files into a directory atomically, the way kubelet writes projected volumes. */
 import { lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, writeFile, chmod } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { MountFile } from './assemble.ts';
 
 const DATA_LINK = '..data';
@@ -19,6 +19,9 @@ export async function writeAtomically(target: string, files: readonly MountFile[
   const fresh = await mkdtemp(join(target, `..${stamp}.`));
   // mkdtemp makes the directory owner-only; the pod's user must be able to traverse it.
   await chmod(fresh, 0o755);
+  // One temporary link name per write (kubelet uses a fixed one, but it never writes a volume twice at
+  // once; two Mounts of one target can): a shared name lets one write rename the other's link.
+  const tmpLink = join(target, `${DATA_LINK_TMP}${basename(fresh).slice(1)}`);
   try {
     for (const file of files) {
       const destination = join(fresh, file.path);
@@ -29,10 +32,10 @@ export async function writeAtomically(target: string, files: readonly MountFile[
     }
     // mkdir's mode is filtered by the umask too, and the pod's user must be able to traverse.
     for (const directory of parentDirectories(files)) await chmod(join(fresh, directory), 0o755);
-    await rm(join(target, DATA_LINK_TMP), { force: true });
-    await symlink(fresh.slice(target.length + 1), join(target, DATA_LINK_TMP));
-    await rename(join(target, DATA_LINK_TMP), join(target, DATA_LINK));
+    await symlink(basename(fresh), tmpLink);
+    await rename(tmpLink, join(target, DATA_LINK));
   } catch (error) {
+    await rm(tmpLink, { force: true });
     await rm(fresh, { recursive: true, force: true });
     throw error;
   }
@@ -59,7 +62,10 @@ async function linkVisibleNames(target: string, visible: ReadonlySet<string>): P
     const existing = await lstat(path).catch(() => undefined);
     if (existing?.isSymbolicLink()) continue;
     if (existing) await rm(path, { recursive: true, force: true });
-    await symlink(join(DATA_LINK, name), path);
+    await symlink(join(DATA_LINK, name), path).catch(async (error: unknown) => {
+      // A concurrent write of the same target made the same link first.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !(await lstat(path)).isSymbolicLink()) throw error;
+    });
   }
 }
 

@@ -115,3 +115,20 @@ test('a reader never sees a partial set while the set is rewritten', async (t) =
   t.is(await read(join(target, 'nested/c')), textOf(25, 'nested/c'));
   t.deepEqual(await timestamped(target), [await readlink(join(target, '..data'))]);
 });
+
+test('two writes racing on one target leave a complete set behind', async (t) => {
+  const target = await tempTarget(t);
+  await writeAtomically(target, [file('a', 'A0'), file('b', 'B0')]);
+  const failures: unknown[] = [];
+  for (let round = 1; round <= 20; round += 1) {
+    const results = await Promise.allSettled([
+      writeAtomically(target, [file('a', `A${round}x`), file('b', `B${round}x`)]),
+      writeAtomically(target, [file('a', `A${round}y`), file('b', `B${round}y`)]),
+    ]);
+    for (const result of results) if (result.status === 'rejected') failures.push(result.reason);
+    const a = await read(join(target, 'a')).catch(() => 'missing');
+    const b = await read(join(target, 'b')).catch(() => 'missing');
+    t.is(b, `B${a.slice(1)}`, `round ${round}: a=${a} b=${b}`);
+  }
+  t.deepEqual(failures, []);
+});
