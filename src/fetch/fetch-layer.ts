@@ -61,67 +61,79 @@ export function createScaledFetcher(backends: BackendRegistry, metrics: Metrics,
 
 /** Builds the layer; stores are set up on first use. */
 export function createFetchLayer(metrics: Metrics, options: FetchLayerOptions): FetchLayer {
-  const clock = options.clock ?? systemClock();
-  const cache = new ValueCache({ ttlMs: options.cacheTtlMs, maxBytes: options.cacheMaxBytes, clock, onSize: (bytes) => metrics.cacheBytes.set(bytes) });
-  const stores = new Map<StoreName, StoreState>();
-  // Expired values are also dropped (and zeroed) when nobody asks for them.
-  const sweeper = cache.enabled ? setInterval(() => cache.sweep(), Math.max(1_000, options.cacheTtlMs)).unref() : undefined;
+  return new CachingLayer(metrics, options);
+}
 
-  const stateOf = (backend: Backend): StoreState => {
-    const known = stores.get(backend.store);
-    if (known) return known;
-    const queue = createStoreQueue({
-      backend,
-      metrics,
-      clock,
-      maxConcurrent: Math.max(1, options.maxConcurrentFetches),
-      retry: options.retry ?? DEFAULT_RETRY_POLICY,
-      random: options.random ?? Math.random,
-    });
-    const state: StoreState = { queue, flights: new SingleFlight(), generation: 0 };
-    stores.set(backend.store, state);
-    backend.onInvalidate?.(() => {
-      state.generation += 1;
-      state.flights.forget();
-      cache.dropStore(backend.store);
-    });
-    return state;
-  };
+class CachingLayer implements FetchLayer {
+  readonly cache: ValueCache;
+  readonly batchFetch: BatchFetch;
+  readonly #metrics: Metrics;
+  readonly #options: FetchLayerOptions;
+  readonly #clock: Clock;
+  readonly #stores = new Map<StoreName, StoreState>();
+  readonly #sweeper: NodeJS.Timeout | undefined;
 
-  const fetchOne = async (backend: Backend, identity: string, request: FetchRequest, context: FetchContext): Promise<FetchResult> => {
+  constructor(metrics: Metrics, options: FetchLayerOptions) {
+    this.#metrics = metrics;
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock();
+    this.cache = new ValueCache({ ttlMs: options.cacheTtlMs, maxBytes: options.cacheMaxBytes, clock: this.#clock, onSize: (bytes) => metrics.cacheBytes.set(bytes) });
+    // Expired values are also dropped (and zeroed) when nobody asks for them.
+    this.#sweeper = this.cache.enabled ? setInterval(() => this.cache.sweep(), Math.max(1_000, options.cacheTtlMs)).unref() : undefined;
+    this.batchFetch = (backend, identity, requests, context) => Promise.all(requests.map((request) => this.#fetchOne(backend, identity, request, context)));
+  }
+
+  close(): void {
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.cache.clear();
+  }
+
+  async #fetchOne(backend: Backend, identity: string, request: FetchRequest, context: FetchContext): Promise<FetchResult> {
     const store = backend.store;
     // The identity key is part of the cache key (DESIGN rule 2): a value fetched with one
     // workload's authorization is never handed to another workload, even for the same name.
     const key = JSON.stringify([store, identity, requestKey(request)]);
-    const cached = cache.get(key);
+    const cached = this.cache.get(key);
     if (cached) {
-      metrics.cacheHits.inc({ store });
+      this.#metrics.cacheHits.inc({ store });
       return { ok: true, ...cached };
     }
-    metrics.cacheMisses.inc({ store });
-    const state = stateOf(backend);
+    this.#metrics.cacheMisses.inc({ store });
+    const state = this.#stateOf(backend);
     const generation = state.generation;
     const ticket = state.flights.run(key, context.signal, async (signal) => {
       const result = await state.queue.fetch(identity, request, { ...context, signal });
       // Errors are never cached: the next Mount asks the store again.
-      if (result.ok && generation === state.generation) cache.set(key, store, result);
+      if (result.ok && generation === state.generation) this.cache.set(key, store, result);
       return result;
     });
-    if (ticket.joined) metrics.singleflightJoins.inc({ store });
+    if (ticket.joined) this.#metrics.singleflightJoins.inc({ store });
     try {
       return await ticket.result;
     } catch (error) {
       if (context.signal.aborted) throw new DeadlineError(`the Mount's deadline passed while waiting for store "${store}"`);
       throw error;
     }
-  };
+  }
 
-  return {
-    batchFetch: (backend, identity, requests, context) => Promise.all(requests.map((request) => fetchOne(backend, identity, request, context))),
-    cache,
-    close() {
-      if (sweeper) clearInterval(sweeper);
-      cache.clear();
-    },
-  };
+  #stateOf(backend: Backend): StoreState {
+    const known = this.#stores.get(backend.store);
+    if (known) return known;
+    const queue = createStoreQueue({
+      backend,
+      metrics: this.#metrics,
+      clock: this.#clock,
+      maxConcurrent: Math.max(1, this.#options.maxConcurrentFetches),
+      retry: this.#options.retry ?? DEFAULT_RETRY_POLICY,
+      random: this.#options.random ?? Math.random,
+    });
+    const state: StoreState = { queue, flights: new SingleFlight(), generation: 0 };
+    this.#stores.set(backend.store, state);
+    backend.onInvalidate?.(() => {
+      state.generation += 1;
+      state.flights.forget();
+      this.cache.dropStore(backend.store);
+    });
+    return state;
+  }
 }

@@ -3,6 +3,7 @@ import type { Backend, FetchContext, FetchRequest, FetchResult } from '../backen
 import { CourierError, DeadlineError, ThrottledError } from '../errors/courier-error.ts';
 import { codeName } from '../errors/to-grpc-status.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { StoreName } from '../spc/types.ts';
 import { whenAllAborted, type Clock } from './clock.ts';
 import { exhaustedError, retryDelay, retryReason, type RetryPolicy, type RetryReason } from './retry-policy.ts';
 
@@ -40,66 +41,92 @@ interface Item {
   onAbort?: () => void;
 }
 
+/** A request whose result is worth asking again for. */
+interface Retry {
+  readonly item: Item;
+  readonly error: CourierError;
+  readonly reason: RetryReason;
+}
+
 /** Creates the queue of one store. */
 export function createStoreQueue(options: StoreQueueOptions): StoreQueue {
-  const { backend, metrics, clock } = options;
-  const store = backend.store;
-  const maxBatch = Math.max(1, backend.maxBatchSize);
-  const queue: Item[] = [];
-  let active = 0;
-  let turnScheduled = false;
-  const gauge = () => metrics.fetchQueueDepth.set({ store }, queue.length);
-  const deadline = () => new DeadlineError(`the Mount's deadline passed while waiting for store "${store}"`);
+  return new StoreCallQueue(options);
+}
 
-  function enqueue(item: Item): void {
+class StoreCallQueue implements StoreQueue {
+  readonly #options: StoreQueueOptions;
+  readonly #store: StoreName;
+  readonly #maxBatch: number;
+  readonly #queue: Item[] = [];
+  #active = 0;
+  #turnScheduled = false;
+
+  constructor(options: StoreQueueOptions) {
+    this.#options = options;
+    this.#store = options.backend.store;
+    this.#maxBatch = Math.max(1, options.backend.maxBatchSize);
+  }
+
+  fetch(identity: string, request: FetchRequest, context: FetchContext): Promise<FetchResult> {
+    return new Promise<FetchResult>((resolve, reject) => {
+      this.#enqueue({ identity, request, context, resolve, reject, startedAt: this.#options.clock.now(), attempts: 0 });
+    });
+  }
+
+  depth(): number {
+    return this.#queue.length;
+  }
+
+  #enqueue(item: Item): void {
     const signal = item.context.signal;
-    if (signal.aborted) return item.reject(deadline());
-    const onAbort = () => {
-      const index = queue.indexOf(item);
-      if (index >= 0) queue.splice(index, 1);
-      gauge();
-      item.reject(deadline());
+    if (signal.aborted) return item.reject(this.#deadline());
+    item.onAbort = () => {
+      const index = this.#queue.indexOf(item);
+      if (index >= 0) this.#queue.splice(index, 1);
+      this.#gauge();
+      item.reject(this.#deadline());
     };
-    item.onAbort = onAbort;
-    signal.addEventListener('abort', onAbort, { once: true });
-    queue.push(item);
-    gauge();
-    if (turnScheduled) return;
-    turnScheduled = true;
+    signal.addEventListener('abort', item.onAbort, { once: true });
+    this.#queue.push(item);
+    this.#gauge();
+    if (this.#turnScheduled) return;
+    this.#turnScheduled = true;
     // Requests that arrive in the same turn of the event loop (one Mount's objects, Mounts read
     // off the socket together) go out as one batch. A longer, timed window was measured and
     // dropped: it never saved a store call (docs/caching.md).
     setImmediate(() => {
-      turnScheduled = false;
-      pump();
+      this.#turnScheduled = false;
+      this.#pump();
     });
   }
 
-  function pump(): void {
-    while (active < options.maxConcurrent && queue.length > 0) {
-      const batch = takeBatch();
-      active += 1;
-      void call(batch).finally(() => {
-        active -= 1;
-        pump();
+  #pump(): void {
+    while (this.#active < this.#options.maxConcurrent && this.#queue.length > 0) {
+      const batch = this.#takeBatch();
+      this.#active += 1;
+      void this.#call(batch).finally(() => {
+        this.#active -= 1;
+        this.#pump();
       });
     }
-    gauge();
+    this.#gauge();
   }
 
   /** The oldest request and every other queued one of the same identity, up to the batch size. */
-  function takeBatch(): Item[] {
-    const first = queue.shift() as Item;
+  #takeBatch(): Item[] {
+    const first = this.#queue.shift() as Item;
     const batch = [first];
-    for (let index = 0; index < queue.length && batch.length < maxBatch; ) {
-      if ((queue[index] as Item).identity === first.identity) batch.push(...queue.splice(index, 1));
+    for (let index = 0; index < this.#queue.length && batch.length < this.#maxBatch; ) {
+      if ((this.#queue[index] as Item).identity === first.identity) batch.push(...this.#queue.splice(index, 1));
       else index += 1;
     }
     for (const item of batch) if (item.onAbort) item.context.signal.removeEventListener('abort', item.onAbort);
     return batch;
   }
 
-  async function call(batch: Item[]): Promise<void> {
+  async #call(batch: Item[]): Promise<void> {
+    const { backend, metrics } = this.#options;
+    const store = this.#store;
     // One call answers several Mounts: it stops only when none of them is waiting any more.
     const signal = whenAllAborted(batch.map((item) => item.context.signal));
     const context: FetchContext = { ...(batch[0] as Item).context, signal };
@@ -118,44 +145,44 @@ export function createStoreQueue(options: StoreQueueOptions): StoreQueue {
     }
     const failed = results.find((result) => !result.ok);
     metrics.storeCalls.inc({ store, operation: 'fetch', outcome: failed && !failed.ok ? codeName(failed.error.grpcCode).toLowerCase() : 'ok' });
-    const retries: Array<{ item: Item; error: CourierError; reason: RetryReason }> = [];
+    const retries: Retry[] = [];
     results.forEach((result, index) => {
       const item = batch[index] as Item;
       const reason = retryReason(result);
       if (reason && !result.ok) retries.push({ item, error: result.error, reason });
       else item.resolve(result);
     });
-    if (retries.length > 0) scheduleRetries(retries);
+    if (retries.length > 0) this.#scheduleRetries(retries);
   }
 
   /** Waits once for the affected requests (the longest Retry-After among them), then queues them again. */
-  function scheduleRetries(retries: ReadonlyArray<{ item: Item; error: CourierError; reason: RetryReason }>): void {
+  #scheduleRetries(retries: readonly Retry[]): void {
+    const { retry, clock, random, metrics } = this.#options;
     const retryAfter = Math.max(...retries.map(({ error }) => (error instanceof ThrottledError ? (error.retryAfterMs ?? 0) : 0)));
     const attempt = Math.max(...retries.map(({ item }) => item.attempts));
-    const delay = retryDelay(options.retry, attempt, retryAfter > 0 ? retryAfter : undefined, options.random);
+    const delay = retryDelay(retry, attempt, retryAfter > 0 ? retryAfter : undefined, random);
     const now = clock.now();
     const waiting: Item[] = [];
     for (const { item, error, reason } of retries) {
-      if (item.attempts >= options.retry.maxAttempts || now + delay - item.startedAt > options.retry.budgetMs) {
-        item.resolve({ ok: false, error: exhaustedError(store, error, item.attempts) });
+      if (item.attempts >= retry.maxAttempts || now + delay - item.startedAt > retry.budgetMs) {
+        item.resolve({ ok: false, error: exhaustedError(this.#store, error, item.attempts) });
       } else {
-        metrics.fetchRetries.inc({ store, reason });
+        metrics.fetchRetries.inc({ store: this.#store, reason });
         waiting.push(item);
       }
     }
     if (waiting.length === 0) return;
     clock.sleep(delay, whenAllAborted(waiting.map((item) => item.context.signal))).then(
-      () => waiting.forEach(enqueue),
-      () => waiting.forEach((item) => item.reject(deadline())),
+      () => waiting.forEach((item) => this.#enqueue(item)),
+      () => waiting.forEach((item) => item.reject(this.#deadline())),
     );
   }
 
-  return {
-    fetch(identity, request, context) {
-      return new Promise<FetchResult>((resolve, reject) => {
-        enqueue({ identity, request, context, resolve, reject, startedAt: clock.now(), attempts: 0 });
-      });
-    },
-    depth: () => queue.length,
-  };
+  #gauge(): void {
+    this.#options.metrics.fetchQueueDepth.set({ store: this.#store }, this.#queue.length);
+  }
+
+  #deadline(): DeadlineError {
+    return new DeadlineError(`the Mount's deadline passed while waiting for store "${this.#store}"`);
+  }
 }
