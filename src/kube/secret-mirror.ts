@@ -40,6 +40,7 @@ export function createSecretMirror(kube: KubeClient, deps: SecretMirrorDependenc
       for (const secret of secrets) {
         const outcome = await writeOne(kube, secret, pod, signal, maxAttempts).catch((error: unknown) => failure(error, secret, pod, deps));
         deps.metrics.mirrorWrites.inc({ outcome });
+        if (outcome === 'created' || outcome === 'updated') deps.logger.info({ namespace: pod.namespace, pod: pod.name, secretName: secret.name, outcome }, 'mirror Secret written');
       }
     },
   };
