@@ -1,3 +1,4 @@
+// The driver conformance tier: Courier as a child process, mounted through the CSI driver's own Go client and writer.
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
