@@ -104,10 +104,12 @@ class StoreCallQueue implements StoreQueue {
     while (this.#active < this.#options.maxConcurrent && this.#queue.length > 0) {
       const batch = this.#takeBatch();
       this.#active += 1;
-      void this.#call(batch).finally(() => {
-        this.#active -= 1;
-        this.#pump();
-      });
+      void this.#call(batch)
+        .catch((error: unknown) => batch.forEach((item) => item.reject(error)))
+        .finally(() => {
+          this.#active -= 1;
+          this.#pump();
+        });
     }
     this.#gauge();
   }

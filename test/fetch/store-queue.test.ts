@@ -188,3 +188,21 @@ test('requests that arrive in one turn of the event loop go out as one batch', a
   await Promise.all(answers);
   t.deepEqual(backend.calls.map((call) => call.locators), [['a', 'b', 'c']]);
 });
+
+test('an unexpected error thrown by a store fails its requests without a retry', async (t) => {
+  const { backend, queue, metrics } = queueWith({ maxBatchSize: 2 });
+  const answers = ['a', 'b'].map((name) => queue.fetch('ns/x', request(name), contextFor('ns', 'x')));
+  await settle();
+  backend.calls[0]?.fail(new TypeError('socket hang up'));
+  for (const answer of answers) await t.throwsAsync(answer, { instanceOf: TypeError, message: 'socket hang up' });
+  t.is(backend.calls.length, 1);
+  t.is(await counter(metrics.storeCalls, { store: 'vault', operation: 'fetch', outcome: 'internal' }), 1);
+});
+
+test('a store that answers fewer results than requests fails the batch', async (t) => {
+  const { backend, queue } = queueWith({ maxBatchSize: 2 });
+  const answers = ['a', 'b'].map((name) => queue.fetch('ns/x', request(name), contextFor('ns', 'x')));
+  await settle();
+  backend.calls[0]?.release([]);
+  for (const answer of answers) await t.throwsAsync(answer, { message: 'store vault answered 0 of 2 requests' });
+});
