@@ -77,29 +77,30 @@ export function selectorOf(request: FetchRequest): string {
 
 /**
  * Pairs each request with the parameter that answers it. AWS tags each answer with the selector it
- * was asked with (":3", ":prod"); emulators may not, so untagged answers are taken in request
- * order by name or ARN (and version, when pinned).
+ * was asked with (":3", ":prod"); emulators may not, and their order is not the request's. Untagged
+ * answers are matched by name or ARN: pinned versions first, then the newest for an unpinned
+ * request, and what is left for labels.
  */
 function matchParameters(requests: readonly FetchRequest[], selectors: readonly string[], invalid: ReadonlySet<string>, parameters: readonly Parameter[]): Array<Parameter | undefined> {
-  const unused = new Set(parameters);
-  const answers = selectors.map((selector) => {
-    const tagged = parameters.find((parameter) => parameter.Selector !== undefined && [parameter.Name, parameter.ARN].some((name) => `${name}${parameter.Selector}` === selector));
-    if (tagged) unused.delete(tagged);
-    return tagged;
-  });
+  const answers = selectors.map((selector) => parameters.find((parameter) => parameter.Selector !== undefined && [parameter.Name, parameter.ARN].some((name) => `${name}${parameter.Selector}` === selector)));
+  const unused = new Set(parameters.filter((parameter) => parameter.Selector === undefined));
   // The same selector asked twice (objects differing only in failover settings) was sent once.
   const bySelector = new Map<string, Parameter>();
-  return answers.map((answer, index) => {
-    const request = requests[index] as FetchRequest;
-    const selector = selectors[index] as string;
-    if (answer !== undefined || invalid.has(selector)) return answer;
-    const untagged = bySelector.get(selector) ?? [...unused].find((parameter) => parameter.Selector === undefined && (parameter.Name === request.locator || parameter.ARN === request.locator) && (request.version === undefined || String(parameter.Version) === request.version));
-    if (untagged) {
-      unused.delete(untagged);
-      bySelector.set(selector, untagged);
-    }
-    return untagged;
-  });
+  const passes: Array<(request: FetchRequest) => boolean> = [(request) => request.version !== undefined, (request) => request.version === undefined && request.stage === undefined, (request) => request.stage !== undefined];
+  for (const inPass of passes) {
+    requests.forEach((request, index) => {
+      const selector = selectors[index] as string;
+      if (!inPass(request) || answers[index] !== undefined || invalid.has(selector)) return;
+      const candidates = [...unused].filter((parameter) => (parameter.Name === request.locator || parameter.ARN === request.locator) && (request.version === undefined || String(parameter.Version) === request.version));
+      const newest = request.version === undefined && request.stage === undefined ? candidates.sort((x, y) => (y.Version ?? 0) - (x.Version ?? 0)) : candidates;
+      const chosen = bySelector.get(selector) ?? newest[0];
+      if (chosen === undefined) return;
+      unused.delete(chosen);
+      bySelector.set(selector, chosen);
+      answers[index] = chosen;
+    });
+  }
+  return answers;
 }
 
 function subjectOf(request: FetchRequest, region: string, target: AwsTarget): AwsSubject {

@@ -22,12 +22,12 @@ test.serial('asks GetParameters once, decrypted, with version and label selector
   t.deepEqual(mock.commandCalls(GetParametersCommand).map((call) => call.args[0].input), [{ Names: ['/app/key', '/app/key:1', '/app/key:prod'], WithDecryption: true }]);
 });
 
-test.serial('matches answers without selector tags in request order, checking pinned versions', async (t) => {
+test.serial('matches untagged answers by version, the newest to an unpinned request and the rest to labels', async (t) => {
   mock.on(GetParametersCommand).resolves({
     Parameters: [
-      { Name: '/app/key', Value: 'latest', Version: 3 },
       { Name: '/app/key', Value: 'first', Version: 1 },
       { Name: '/app/key', Value: 'labelled', Version: 2 },
+      { Name: '/app/key', Value: 'latest', Version: 3 },
     ],
   });
   const { ssm } = awsStores();
