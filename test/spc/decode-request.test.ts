@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { ConfigError } from '../../src/errors/courier-error.ts';
 import { decodeRequest, DEFAULT_PERMISSION, DRIVER_KEYS, parsePermission, type RawMountRequest } from '../../src/spc/decode-request.ts';
 import { fakePodToken, tokensAttribute } from '../helpers/pod-token.ts';
@@ -154,3 +155,24 @@ test(badPermission, '-1', 'permission: "-1" is not a decimal file mode');
 test(badPermission, '12345', 'permission: "12345" is not a decimal file mode');
 test(badPermission, '0x1a4', 'permission: "0x1a4" is not a decimal file mode');
 test(badPermission, ' 420', 'permission: " 420" is not a decimal file mode');
+
+test('decodes any input or throws a ConfigError that quotes no value', (t) => {
+  const value = fc.oneof(fc.string({ minLength: 6, maxLength: 20 }), fc.integer(), fc.constant(null), fc.array(fc.string({ minLength: 6, maxLength: 10 }), { maxLength: 2 }));
+  const map = fc.dictionary(fc.constantFrom('objects', 'a', DRIVER_KEYS.tokens, DRIVER_KEYS.podName), value, { maxKeys: 4 });
+  const text = fc.oneof(map.map((entries) => JSON.stringify(entries)), fc.string({ maxLength: 30 }), fc.constantFrom('', 'null', '{}', '[]'));
+  fc.assert(
+    fc.property(text, text, fc.oneof(fc.constantFrom('420', '', '511', '512'), fc.string({ maxLength: 5 })), (attributes, secrets, permission) => {
+      try {
+        decodeRequest({ attributes, secrets, permission, targetPath: '/t' });
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConfigError)) return false;
+        const values = [...`${attributes}\n${secrets}`.matchAll(/"([^"\\]{6,})"/g)].map((match) => match[1] ?? '');
+        const keys = new Set<string>(['objects', DRIVER_KEYS.tokens, DRIVER_KEYS.podName]);
+        return values.every((quoted) => keys.has(quoted) || !error.message.includes(quoted));
+      }
+    }),
+    { numRuns: 500 },
+  );
+  t.pass();
+});
