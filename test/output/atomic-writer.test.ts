@@ -66,6 +66,18 @@ test('an empty set leaves only an empty ..data', async (t) => {
   t.deepEqual(await readdir(join(target, '..data')), []);
 });
 
+test('a write that fails halfway leaves the previous set untouched', async (t) => {
+  const target = await tempTarget(t);
+  await writeAtomically(target, [file('a', 'A1'), file('b', 'B1')]);
+  const before = await readlink(join(target, '..data'));
+  // "x" as a file and as a directory cannot both be written: the second file fails after the first landed.
+  await t.throwsAsync(writeAtomically(target, [file('a', 'A2'), file('x', 'X'), file('x/y', 'Y')]));
+  t.is(await readlink(join(target, '..data')), before);
+  t.deepEqual((await readdir(target)).sort(), ['..data', before, 'a', 'b'].sort());
+  t.is(await read(join(target, 'a')), 'A1');
+  t.is(await read(join(target, 'b')), 'B1');
+});
+
 test('gives files and directories exact modes despite a umask of 077', async (t) => {
   const target = await tempTarget(t);
   const fixture = new URL('fixtures/write-under-umask.ts', import.meta.url).pathname;
