@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import test from 'ava';
-import type { ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { DRIVER_KEYS } from '../../src/spc/decode-request.ts';
 import { startGcpWorld, staticServiceAccounts, TEST_POOL, TEST_PROJECT, type GcpWorld } from '../fakes/gcp-world.ts';
 import { fakePodToken, tokensAttribute } from '../helpers/pod-token.ts';
@@ -78,4 +78,21 @@ test('mounts gcp-sm objects from the native dialect', async (t) => {
   const objects = `- {source: "gcp-sm:${DB}", version: 1, path: old.json, jsonKey: password}`;
   const response = await gcp.mount({ attributes: attributes({ dialect: 'native', objects, 'gcp.auth': 'pod-adc' }) });
   t.deepEqual(response.files.map((file) => [file.path, Buffer.from(file.contents).toString()]), [['old.json', 'old']]);
+});
+
+test('retries UNAVAILABLE and RESOURCE_EXHAUSTED from Secret Manager and mounts', async (t) => {
+  const { world, gcp, attributes } = await setup(t);
+  world.secretManager.failNext(status.UNAVAILABLE, 'backend unavailable', 1);
+  world.secretManager.failNext(status.RESOURCE_EXHAUSTED, 'Quota exceeded', 1);
+  const response = await gcp.mount({ attributes: attributes({ secrets: `- {resourceName: "${DB}/versions/1", path: db}` }) });
+  t.deepEqual(response.files.map((file) => Buffer.from(file.contents).toString()), [JSON.stringify({ user: 'admin', password: 'old' })]);
+  t.is(world.secretManager.calls.length, 3);
+});
+
+test('does not retry a missing version', async (t) => {
+  const { world, gcp, attributes } = await setup(t);
+  const error = await t.throwsAsync<ServiceError>(gcp.mount({ attributes: attributes({ secrets: `- {resourceName: "${DB}/versions/9", path: db}` }) }));
+  t.is(error?.code, status.NOT_FOUND);
+  t.is(error?.details, `secrets[0]: Secret Manager has no ${DB}/versions/9: the secret does not exist or has no such version (Secret Manager said: Secret Version [${DB}/versions/9] not found.)`);
+  t.is(world.secretManager.calls.length, 1);
 });
