@@ -138,3 +138,29 @@ test('explains a refused impersonation', async (t) => {
   t.is(error?.message, `serviceAccount:${TEST_POOL}[team-a/app] may not impersonate ${GSA} (IAM Credentials answered 403: Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).); grant it roles/iam.workloadIdentityUser on that service account, or fix the iam.gke.io/gcp-service-account annotation of ServiceAccount team-a/app`);
   t.is((error as { grpcCode?: number } | undefined)?.grpcCode, status.PERMISSION_DENIED);
 });
+
+test('creates one client per endpoint and shares it between concurrent fetches', async (t) => {
+  const world = await startGcpWorld(t);
+  const globalFake = await startFakeSecretManager(t, { principalOf: () => 'anyone' });
+  const regional = await startFakeSecretManager(t, { principalOf: () => 'anyone' });
+  const global = `projects/${TEST_PROJECT}/secrets/g`;
+  const local = `projects/${TEST_PROJECT}/locations/us-east1/secrets/r`;
+  globalFake.addVersion(global, 'g');
+  globalFake.grant('anyone', global);
+  regional.addVersion(local, 'r');
+  regional.grant('anyone', local);
+  const created: string[] = [];
+  const store = new GcpSecretManagerStore({
+    clients: new SecretAccessClients((endpoint) => {
+      created.push(endpoint);
+      return createSecretAccessClient(endpoint, true);
+    }),
+    endpoints: { global: globalFake.endpoint, regional: regional.endpoint },
+    providerCredentials: { getAccessToken: () => Promise.resolve({ token: 'anyone' }) },
+  });
+  t.teardown(() => store.close());
+  const batch = [request(`${global}/versions/1`, { auth: 'provider-adc' }), request(`${local}/versions/1`, { auth: 'provider-adc' })];
+  const results = await Promise.all(Array.from({ length: 20 }, () => store.fetch(batch, world.context({}))));
+  t.deepEqual(results.flat().map(text), Array.from({ length: 20 }, () => ['g', 'r']).flat());
+  t.deepEqual(created.sort(), [globalFake.endpoint, regional.endpoint].sort());
+});
