@@ -90,7 +90,8 @@ async function writeOne(kube: KubeClient, secret: MirrorSecret, pod: PodInfo, si
       await core.replaceNamespacedSecret({ name: secret.name, namespace, body: desired }, kube.callOptions(signal));
       return 'updated';
     } catch (error) {
-      if (statusOf(error) === 409) continue; // AlreadyExists or Conflict: read again and redo.
+      // AlreadyExists or Conflict, or deleted since we read it: read again and redo.
+      if (statusOf(error) === 409 || (existing && statusOf(error) === 404)) continue;
       throw writeError(error, secret, call(existing ? 'update' : 'create'));
     }
   }

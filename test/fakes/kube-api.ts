@@ -46,6 +46,8 @@ export interface FakeKubeApi {
   /** Stores a Secret as if someone else created it; returns the stored object. */
   putSecret(secret: KubeObject): KubeObject;
   secret(namespace: string, name: string): KubeObject | undefined;
+  /** Deletes a Secret as if someone else did. */
+  deleteSecret(namespace: string, name: string): void;
   /** Answers 403 Forbidden to this verb on this resource from now on. */
   forbid(verb: string, resource: string): void;
   /** Runs `action` once, just before the next request of this method is handled (a concurrent writer). */
@@ -119,6 +121,9 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
       return stored;
     },
     secret: (namespace, name) => store.get(key('secrets', namespace, name)),
+    deleteSecret: (namespace, name) => {
+      store.delete(key('secrets', namespace, name));
+    },
     forbid: (verb, resource) => forbidden.add(`${verb} ${resource}`),
     beforeNext: (method, action) => hooks.push({ method, action }),
     goDown: stop,

@@ -168,3 +168,12 @@ test('a pod without a UID adds no owner reference', async (t) => {
   await rig.mirror.apply([secret({ password: 'pw' })], { ...POD_A, uid: '' }, signal());
   t.is(rig.api.secret('team-a', 'db-creds')?.metadata?.ownerReferences, undefined);
 });
+
+test('a Secret deleted between the read and the update is created again', async (t) => {
+  const rig = await useMirrorRig(t);
+  await rig.mirror.apply([secret({ password: 'pw-1' })], POD_A, signal());
+  rig.api.beforeNext('PUT', () => rig.api.deleteSecret('team-a', 'db-creds'));
+  await rig.mirror.apply([secret({ password: 'pw-2' })], POD_A, signal());
+  t.deepEqual(rig.api.secret('team-a', 'db-creds')?.data, { password: b64('pw-2') });
+  t.deepEqual(await rig.writes(), { created: 2 });
+});
