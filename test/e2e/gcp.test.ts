@@ -62,11 +62,11 @@ function startCourier(t: ExecutionContext): Promise<CourierProcess> {
 }
 
 /** Mounts `secrets` on gcp.sock through the driver's own client and reads the files back. */
-async function mount(t: ExecutionContext, courier: CourierProcess, secrets: string): Promise<{ result: HarnessMountResult; files: Record<string, string> }> {
-  const token = fakePodToken({ namespace: APP.namespace, serviceAccount: APP.serviceAccount, audience: POOL });
+async function mount(t: ExecutionContext, courier: CourierProcess, secrets: string, audiences: readonly string[] = [POOL]): Promise<{ result: HarnessMountResult; files: Record<string, string> }> {
+  const tokens = audiences.map((audience) => ({ audience, token: fakePodToken({ namespace: APP.namespace, serviceAccount: APP.serviceAccount, audience }) }));
   const target = await mkdtemp(join(tmpdir(), 'courier-e2e-gcp-'));
   t.teardown(() => rm(target, { recursive: true, force: true }));
-  const result = await harnessMount({ socketDir: courier.socketDir, providerName: 'gcp' }, { attributes: driverAttributes({ name: 'gcp-spc', parameters: { secrets } }, APP, [{ audience: POOL, token }]), target });
+  const result = await harnessMount({ socketDir: courier.socketDir, providerName: 'gcp' }, { attributes: driverAttributes({ name: 'gcp-spc', parameters: { secrets } }, APP, tokens), target });
   const files: Record<string, string> = {};
   for (const file of result.files) files[file.path] = await readFile(join(target, file.path), 'utf8');
   return { result, files };
@@ -101,4 +101,11 @@ test('rejects a path that leaves the mount, naming the field', async (t) => {
   const { result } = await mount(t, courier, `- {resourceName: "projects/${PROJECT}/secrets/db/versions/1", path: "../escape"}`);
   t.is(result.grpcCode, 'InvalidArgument');
   t.true(result.error.includes('secrets[0].path: "../escape" leaves the mount ("..")'), result.error);
+});
+
+test('asks the administrator for the pool audience when the driver sends no token', async (t) => {
+  const courier = await startCourier(t);
+  const { result } = await mount(t, courier, `- {resourceName: "projects/${PROJECT}/secrets/db/versions/1", path: db}`, []);
+  t.is(result.grpcCode, 'Unauthenticated');
+  t.true(result.error.includes(`secrets[0]: gcp-sm needs the pod's service-account token for audience "${POOL}", but the request carried no service-account tokens; add {audience: "${POOL}"} to tokenRequests of the secrets-store.csi.k8s.io CSIDriver`), result.error);
 });

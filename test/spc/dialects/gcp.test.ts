@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { planParameters } from '../../../src/spc/plan.ts';
 import type { PlanResult } from '../../../src/spc/types.ts';
 import { PERMISSION, plannedObjects, problems } from '../plan-helpers.ts';
@@ -66,3 +67,16 @@ test('rejects two entries with one path', rejects, `- resourceName: ${NAME}\n  p
 test('requires secrets', rejects, '', ['secrets: is required: a YAML list of secrets, each with a "resourceName" and a "path"']);
 test('rejects secrets that are not a list', rejects, 'resourceName: x\n', ['secrets: must be a YAML list, not a mapping']);
 test('rejects an unknown top-level parameter', rejects, `- resourceName: ${NAME}\n  path: f\n`, ['objects: unknown parameter for the gcp dialect; expected secrets, auth'], { objects: '[]' });
+
+test('keeps any clean nested path and refuses any path with a ".." element', (t) => {
+  const segment = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,12}$/).filter((part) => !part.startsWith('..'));
+  t.notThrows(() => fc.assert(
+    fc.property(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.nat(4), (parts, at) => {
+      const path = parts.join('/');
+      const result = plan(`- resourceName: ${NAME}\n  path: "${path}"\n`);
+      const kept = result.ok ? result.plan.objects[0]?.path : undefined;
+      const escaping = [...parts.slice(0, at), '..', ...parts.slice(at)].join('/');
+      return kept === path && problems(plan(`- resourceName: ${NAME}\n  path: "${escaping}"\n`))[0]?.startsWith('secrets[0].path: ') === true;
+    }),
+  ));
+});
