@@ -1,7 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { decodeJwt } from 'jose';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LabelParameterVersionCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.ts';
@@ -57,9 +60,9 @@ async function seed(url: string): Promise<string> {
 }
 
 /** Courier over the proxy, with the fake Kubernetes API, the aws compat socket, and its own (forbidden) keys in its environment. */
-function startCourier(t: ExecutionContext): Promise<CourierProcess> {
+function startCourier(t: ExecutionContext, extraArgs: readonly string[] = []): Promise<CourierProcess> {
   return startCourierProcess(t, {
-    args: ['--kubeconfig', kube.kubeconfig, '--compat', 'aws', '--cache-ttl', '0'],
+    args: ['--kubeconfig', kube.kubeconfig, '--compat', 'aws', '--cache-ttl', '0', ...extraArgs],
     env: { AWS_ENDPOINT_URL: proxy.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: OWN_KEY, AWS_SECRET_ACCESS_KEY: 'own-secret' },
   });
 }
@@ -211,3 +214,29 @@ test('asks the administrator for the tokenRequests audience when the token is mi
     'objects[0]: aws-sm needs the pod\'s service-account token for audience "sts.amazonaws.com", but the request carried no service-account tokens; add {audience: "sts.amazonaws.com"} to tokenRequests of the secrets-store.csi.k8s.io CSIDriver',
   );
 });
+
+/** A fake EKS Pod Identity agent on loopback that hands out `accessKeyId` and records the Authorization headers. */
+async function startAgent(t: ExecutionContext, accessKeyId: string) {
+  const authorizations: string[] = [];
+  const server = createServer((request, response) => {
+    authorizations.push(request.headers.authorization ?? '');
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ AccessKeyId: accessKeyId, SecretAccessKey: 'pod-identity-secret', Token: 'pod-identity-session', Expiration: new Date(Date.now() + 3_600_000).toISOString() }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/credentials`, authorizations };
+}
+
+test('mounts with EKS Pod Identity: the pod\'s pods.eks.amazonaws.com token goes to the agent, its credentials sign the read', async (t) => {
+  const agent = await startAgent(t, 'ASIAPODIDENTITY00001');
+  const courier = await startCourier(t, ['--eks-pod-identity-agent-url', agent.url]);
+  const before = proxy.calls.length;
+  const { result, files } = await mount(t, courier, { objects: '- {objectName: plain, objectType: secretsmanager}', region: 'us-east-1', usePodIdentity: 'true' }, { socket: 'aws', pod: BARE, audiences: ['pods.eks.amazonaws.com'] });
+  t.true(result.ok, result.error);
+  t.deepEqual(texts(files), { plain: 'plain-value' });
+  const claims = agent.authorizations.map((token) => decodeJwt(token));
+  t.deepEqual(claims.map((claim) => [claim.aud, claim.sub]), [[['pods.eks.amazonaws.com'], 'system:serviceaccount:team-a:bare']]);
+  t.deepEqual(proxy.calls.slice(before).map((call) => [call.operation, call.accessKeyId]), [['secretsmanager.GetSecretValue', 'ASIAPODIDENTITY00001']]);
+});
+
