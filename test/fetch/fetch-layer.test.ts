@@ -1,6 +1,7 @@
+import { status } from '@grpc/grpc-js';
 import test from 'ava';
 import type { FetchResult } from '../../src/backends/backend.ts';
-import { NotFoundError } from '../../src/errors/courier-error.ts';
+import { NotFoundError, ThrottledError } from '../../src/errors/courier-error.ts';
 import { createScaledFetcher, type FetchLayerOptions } from '../../src/fetch/fetch-layer.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import type { ObjectSpec } from '../../src/spc/types.ts';
@@ -166,4 +167,16 @@ test('each store runs at most --max-concurrent-fetches calls at once', async (t)
   await Promise.all(mounts);
   t.is(peak, 3);
   t.is(backend.calls.length, 8);
+});
+
+test('a store that keeps throttling answers RESOURCE_EXHAUSTED naming the store, and nothing is cached', async (t) => {
+  const { backend, clock, fetcher, metrics } = setup(t, { answer: () => ({ ok: false, error: new ThrottledError('Rate exceeded', { retryAfterMs: 1_000 }) }) }, { retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000, budgetMs: 10_000 } });
+  const mount = fetcher.fetchObjects(objects('a'), contextFor('team', 'app'));
+  await clock.advance(2_000);
+  const [result] = [...(await mount).values()];
+  t.is(result?.ok === false ? result.error.grpcCode : undefined, status.RESOURCE_EXHAUSTED);
+  t.deepEqual(texts(await mount), ['store "vault" kept throttling requests after 3 attempts: Rate exceeded']);
+  t.is(backend.calls.length, 3);
+  t.is(fetcher.layer.cache.size, 0);
+  t.is((await metrics.fetchRetries.get()).values.find((entry) => entry.labels.reason === 'throttled')?.value, 2);
 });
