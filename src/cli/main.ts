@@ -6,9 +6,6 @@ import { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
 import { DEFAULT_SERVE_OPTIONS, PROVIDER_NAME, type ServeOptions } from '../server/options.ts';
 import { DIALECT_NAMES, type DialectName } from '../spc/types.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
-import { mountCommand } from './mount-command.ts';
-import { serve } from './serve-command.ts';
-import { validateCommand } from './validate-command.ts';
 
 /** A flag whose value may also come from the COURIER_<NAME> environment variable. */
 function flag(flags: string, description: string, env: string): Option {
@@ -117,6 +114,8 @@ function buildProgram(): Command {
         cacheMaxBytes: flags['cacheMaxBytes'] as number,
         maxConcurrentFetches: flags['maxConcurrentFetches'] as number,
       });
+      // Commands load on use: serve's start-up should not pay for what mount or validate import.
+      const { serve } = await import('./serve-command.ts');
       await serve(options);
     });
   program
@@ -134,6 +133,7 @@ function buildProgram(): Command {
     .option('--mirror', 'write the mirror Secrets of the "mirror" parameter (in-process; without it they are only checked and listed)')
     .option('--permission <octal>', 'default file mode, as the driver sends it', '0644')
     .action(async (flags: Record<string, unknown>) => {
+      const { mountCommand } = await import('./mount-command.ts');
       process.exitCode = await mountCommand(flags);
     });
   program
@@ -141,6 +141,7 @@ function buildProgram(): Command {
     .description('check SecretProviderClass manifests without fetching anything')
     .argument('<files...>', 'YAML files, each with one or more documents')
     .action(async (files: string[]) => {
+      const { validateCommand } = await import('./validate-command.ts');
       process.exitCode = await validateCommand(files);
     });
   program

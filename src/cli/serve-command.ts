@@ -1,24 +1,21 @@
 /** `courier serve`: runs the provider until SIGTERM or SIGINT. */
 import { startBackends } from '../backends/registry.ts';
-import { createKubeClientAtStartup } from '../kube/kube-client.ts';
-import { createSecretMirror } from '../kube/secret-mirror.ts';
-import { createServiceAccountReader } from '../kube/service-account-reader.ts';
-import { createLogger } from '../observability/logger.ts';
-import { createMetrics } from '../observability/metrics.ts';
+import type { SecretMirror } from '../kube/secret-mirror.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { startCourier } from '../server/courier-server.ts';
 import type { ServeOptions } from '../server/options.ts';
 import { VERSION } from '../version.ts';
+import { lazyKube, type LazyKube } from './lazy-kube.ts';
 
 /** Serves until a signal arrives, then drains and resolves (the process exits 0). */
 export async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger(options.logLevel);
   const metrics = createMetrics({ processMetrics: true });
-  // Lazy: nothing connects until a store or the mirror needs the Kubernetes API.
-  const kube = createKubeClientAtStartup(options.kubeconfig);
-  // --mirror-secrets without a usable configuration fails now, not at the first Mount.
-  if (options.mirrorSecrets) kube.core();
-  const mirror = options.mirrorSecrets ? createSecretMirror(kube, { logger, metrics }) : undefined;
-  const backends = await startBackends(options, { serviceAccounts: createServiceAccountReader(kube) });
+  // Lazy: nothing is loaded or connected until a store or the mirror needs the Kubernetes API.
+  const kube = lazyKube(options.kubeconfig);
+  const mirror = options.mirrorSecrets ? await startMirror(kube, { logger, metrics }) : undefined;
+  const backends = await startBackends(options, { serviceAccounts: kube.serviceAccounts });
   const courier = await startCourier(options, { logger, metrics, backends, ...(mirror ? { mirror } : {}) });
   logger.info(
     { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles, mirrorSecrets: options.mirrorSecrets === true, kube: kube.source },
@@ -31,4 +28,12 @@ export async function serve(options: ServeOptions): Promise<void> {
   logger.info({ signal, gracePeriodMs: options.gracePeriodMs }, 'stopping: draining in-flight mounts');
   await courier.shutdown();
   logger.info('stopped');
+}
+
+/** --mirror-secrets without a usable configuration fails now, not at the first Mount. */
+async function startMirror(kube: LazyKube, deps: { logger: Logger; metrics: Metrics }): Promise<SecretMirror> {
+  const client = await kube.client();
+  client.core();
+  const { createSecretMirror } = await import('../kube/secret-mirror.ts');
+  return createSecretMirror(client, deps);
 }

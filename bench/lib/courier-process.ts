@@ -1,0 +1,100 @@
+/** Starts `courier serve` from dist/ as a child process on a temporary socket and measures it (ready time, peak RSS). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A running Courier child. */
+export interface CourierProcess {
+  readonly pid: number;
+  readonly socketPath: string;
+  /** Milliseconds from spawn() until the socket accepted a connection. */
+  readonly readyMs: number;
+  /** Peak resident set size so far (VmHWM from /proc/<pid>/status), in bytes. */
+  peakRssBytes(): Promise<number>;
+  /** Sends SIGTERM, waits for the exit (SIGKILL after 10 s), removes the temp dir; resolves with the exit code. */
+  stop(): Promise<number | string>;
+}
+
+/** Options: extra `serve` flags and environment variables. */
+export interface CourierProcessOptions {
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** Flags for node itself, e.g. ['--cpu-prof'] or ['--trace-gc']. */
+  readonly nodeArgs?: readonly string[];
+  /** Shows the child's stdout (its logs) instead of discarding it. */
+  readonly inheritStdout?: boolean;
+}
+
+/**
+ * Spawns `node dist/cli/main.js serve --socket-dir <tmp>` with metrics and health off (unless
+ * `args` turn them on) and waits until the socket accepts; build dist/ first.
+ */
+export async function startCourierProcess(options: CourierProcessOptions = {}): Promise<CourierProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'courier-bench-'));
+  const socketPath = join(dir, 'courier.sock');
+  const args = [...(options.nodeArgs ?? []), join(ROOT, 'dist/cli/main.js'), 'serve', '--socket-dir', dir, '--metrics-addr', 'off', '--health-addr', 'off', ...(options.args ?? [])];
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', options.inheritStdout ? 'inherit' : 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  try {
+    await untilAccepting(socketPath, child, 15_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  const readyMs = performance.now() - started;
+  const pid = child.pid as number;
+  return {
+    pid,
+    socketPath,
+    readyMs,
+    peakRssBytes: () => peakRss(pid),
+    async stop() {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.kill('SIGTERM');
+      const code = await exited;
+      clearTimeout(timer);
+      await rm(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+/** Polls until a connection to the socket succeeds; fails if the child exits or time runs out. */
+async function untilAccepting(socketPath: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`courier exited with ${child.exitCode} before its socket was ready`);
+    if (await accepts(socketPath)) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`courier's socket ${socketPath} was not ready within ${timeoutMs} ms`);
+}
+
+function accepts(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const connection = connect(socketPath);
+    connection.once('connect', () => {
+      connection.destroy();
+      resolve(true);
+    });
+    connection.once('error', () => resolve(false));
+  });
+}
+
+/** VmHWM (peak RSS) of a process, in bytes. */
+export async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
+  if (!match?.[1]) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
