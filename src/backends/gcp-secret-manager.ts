@@ -66,7 +66,11 @@ export class GcpSecretManagerStore implements Backend {
 
   async #credentials(mode: GcpAuthMode, context: FetchContext): Promise<{ token: string; principal: string }> {
     if (mode === 'provider-adc') {
-      const { token } = await this.#providerCredentials().getAccessToken();
+      const { token } = await this.#providerCredentials()
+        .getAccessToken()
+        .catch((error: unknown) => {
+          throw new AuthError(`Courier's own Google credentials (auth: provider-adc) could not be loaded: ${(error as Error).message}`, { cause: error });
+        });
       if (!token) throw new AuthError('Courier\'s own Google credentials (auth: provider-adc) gave no access token');
       return { token, principal: 'Courier\'s own Google identity (auth: provider-adc)' };
     }

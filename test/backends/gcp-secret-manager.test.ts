@@ -164,3 +164,11 @@ test('creates one client per endpoint and shares it between concurrent fetches',
   t.deepEqual(results.flat().map(text), Array.from({ length: 20 }, () => ['g', 'r']).flat());
   t.deepEqual(created.sort(), [globalFake.endpoint, regional.endpoint].sort());
 });
+
+test('reports Courier\'s own credentials failing to load as UNAUTHENTICATED', async (t) => {
+  const world = await startGcpWorld(t);
+  const store = world.store(staticServiceAccounts({}), { providerCredentials: { getAccessToken: () => Promise.reject(new Error('Could not load the default credentials.')) } });
+  const error = await t.throwsAsync(store.fetch([request(`${SECRET}/versions/1`, { auth: 'provider-adc' })], world.context({})));
+  t.is(error?.message, 'Courier\'s own Google credentials (auth: provider-adc) could not be loaded: Could not load the default credentials.');
+  t.is((error as { grpcCode?: number } | undefined)?.grpcCode, status.UNAUTHENTICATED);
+});
