@@ -65,9 +65,10 @@ async function batchGet(client: SecretsManagerClient, requests: readonly FetchRe
   try {
     output = await client.send(new BatchGetSecretValueCommand({ SecretIdList: requests.map((request) => request.locator) }), { abortSignal: signal });
   } catch (error) {
-    const mapped = toCourierError(error, subject(requests[0] as FetchRequest));
-    if (mapped instanceof PermissionError) return requests.map(() => undefined);
-    throw mapped;
+    // Told once per secret, so each object's message names its own.
+    const mapped = requests.map((request) => toCourierError(error, subject(request)));
+    if (mapped[0] instanceof PermissionError) return requests.map(() => undefined);
+    return mapped.map((failure) => ({ ok: false, error: failure }));
   }
   const values = output.SecretValues ?? [];
   const errors = output.Errors ?? [];

@@ -51,6 +51,16 @@ test.serial('falls back to GetSecretValue per secret when BatchGetSecretValue is
   ]);
 });
 
+test.serial('reports a throttled batch once per secret, each naming its own', async (t) => {
+  mock.on(BatchGetSecretValueCommand).rejects(awsError('ThrottlingException', 400));
+  const { sm } = awsStores();
+  t.deepEqual(describeResults(await sm.fetch([request('a'), request('b')], irsaContext())), [
+    'ThrottledError AWS Secrets Manager in us-east-1 throttled the request for secret "a" (ThrottlingException)',
+    'ThrottledError AWS Secrets Manager in us-east-1 throttled the request for secret "b" (ThrottlingException)',
+  ]);
+  t.is(mock.commandCalls(GetSecretValueCommand).length, 0);
+});
+
 test.serial('asks GetSecretValue for a secret the batch did not answer, such as a partial ARN', async (t) => {
   mock.on(BatchGetSecretValueCommand).resolves({ SecretValues: [{ Name: 'a', SecretString: 'A', VersionId: 'va' }] });
   mock.on(GetSecretValueCommand).resolves({ SecretString: 'P', VersionId: 'vp' });
