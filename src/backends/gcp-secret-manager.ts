@@ -48,6 +48,7 @@ export class GcpSecretManagerStore implements Backend {
     }
     const source = this.#tokenSource();
     const { pod } = context;
+    // Fails early (UNAUTHENTICATED with the tokenRequests hint) before any Kubernetes API read.
     source.podToken(pod, context.tokens);
     const target = await source.targetServiceAccount(pod, context.signal);
     return `pod-adc:${pod.namespace}/${pod.serviceAccount}:${target ?? ''}`;

@@ -10,7 +10,7 @@ import { podTokenFor, type PodToken } from './pod-token.ts';
 export const GSA_ANNOTATION = 'iam.gke.io/gcp-service-account';
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-const GSA_EMAIL = /^[a-z0-9-]{6,30}@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^[^@\s/]+@[a-z0-9.-]+$/;
+const GSA_EMAIL = /^[^@\s/]+@[a-z0-9.-]+$/;
 /** A cached token is replaced this long before it expires (or at half its life if that is sooner). */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 const MAX_ENTRIES = 10_000;

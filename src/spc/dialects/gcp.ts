@@ -19,8 +19,11 @@ export const GCP_ENTRY_KEYS = ['resourceName', 'path', 'fileName', 'mode', 'extr
 export function planGcp(parameters: Readonly<Record<string, string>>, context: DialectContext): PlanResult {
   const issues = new IssueList();
   const auth = readAuth(parameters, issues);
-  const objects = readSecrets(parameters, context, issues).map((object) => ({ ...object, storeParams: auth === undefined ? {} : { auth } }));
-  checkPathSet(objects, issues, (object) => `${object.id}.path`);
+  const entries = readSecrets(parameters, context, issues);
+  const objects = entries.map(({ object }) => ({ ...object, storeParams: auth === undefined ? {} : { auth } }));
+  // A clash is reported against the key the user wrote the path in: `path` or `fileName`.
+  const pathFields = new Map(entries.map(({ object, pathField }) => [object.id, `${object.id}.${pathField}`]));
+  checkPathSet(objects, issues, (object) => pathFields.get(object.id) ?? `${object.id}.path`);
   if (issues.items.length > 0) return { ok: false, issues: issues.items };
   return { ok: true, plan: { dialect: 'gcp', objects } };
 }
@@ -33,7 +36,13 @@ function readAuth(parameters: Readonly<Record<string, string>>, issues: IssueLis
   return undefined;
 }
 
-function readSecrets(parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): ObjectSpec[] {
+/** A planned entry and the key its path came from. */
+interface GcpEntry {
+  readonly object: ObjectSpec;
+  readonly pathField: 'path' | 'fileName';
+}
+
+function readSecrets(parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): GcpEntry[] {
   const text = parameters['secrets'];
   if (text === undefined || text.trim() === '') {
     issues.add('secrets', 'is required: a YAML list of secrets, each with a "resourceName" and a "path"');
@@ -49,7 +58,7 @@ function readSecrets(parameters: Readonly<Record<string, string>>, context: Dial
   return list.flatMap((entry: unknown, index) => readEntry(entry, `secrets[${index}]`, context, issues) ?? []);
 }
 
-function readEntry(entry: unknown, field: string, context: DialectContext, issues: IssueList): ObjectSpec | undefined {
+function readEntry(entry: unknown, field: string, context: DialectContext, issues: IssueList): GcpEntry | undefined {
   if (!isMapping(entry)) {
     issues.add(field, `must be a mapping with "resourceName" and "path", not ${describe(entry)}`);
     return undefined;
@@ -72,7 +81,7 @@ function readEntry(entry: unknown, field: string, context: DialectContext, issue
     issues.add(`${field}.${pathField}`, pathProblem);
     return undefined;
   }
-  return { id: field, store: 'gcp-sm', locator, storeParams: {}, path: filePath, mode, ...(extract === undefined ? {} : { extract }), encoding, optional: false };
+  return { object: { id: field, store: 'gcp-sm', locator, storeParams: {}, path: filePath, mode, ...(extract === undefined ? {} : { extract }), encoding, optional: false }, pathField };
 }
 
 function readResourceName(entry: Mapping, field: string, issues: IssueList): string | undefined {

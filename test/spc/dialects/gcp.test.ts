@@ -63,6 +63,7 @@ test('rejects both extract keys on one entry', rejects, `- resourceName: ${NAME}
 test('rejects a mode above 0777', rejects, `- resourceName: ${NAME}\n  path: f\n  mode: 512\n`, ['secrets[0].mode: 512 (octal 01000) is more than 0777; only permission bits may be set']);
 test('suggests the right case for a misspelt key', rejects, `- resourceName: ${NAME}\n  filename: f\n`, ['secrets[0].filename: unknown key; did you mean "fileName"?', 'secrets[0].path: is required (or "fileName"): the file to write the secret to']);
 test('rejects an unknown auth', rejects, `- resourceName: ${NAME}\n  path: f\n`, ['auth: "node-publish-secret" is not one of pod-adc, provider-adc'], { auth: 'node-publish-secret' });
+test('names fileName when a duplicate path came from it', rejects, `- resourceName: ${NAME}\n  path: f\n- resourceName: ${NAME}\n  fileName: f\n`, ['secrets[1].fileName: "f" is also the path of secrets[0]']);
 test('rejects two entries with one path', rejects, `- resourceName: ${NAME}\n  path: f\n- resourceName: ${NAME}\n  path: f\n`, ['secrets[1].path: "f" is also the path of secrets[0]']);
 test('requires secrets', rejects, '', ['secrets: is required: a YAML list of secrets, each with a "resourceName" and a "path"']);
 test('rejects secrets that are not a list', rejects, 'resourceName: x\n', ['secrets: must be a YAML list, not a mapping']);
