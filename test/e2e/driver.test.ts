@@ -225,6 +225,30 @@ test('a missing secret', failsWithCouriersMessage, {
   error: 'objects[0]: local store has no file "absent.txt"',
 });
 
+test('an absolute path', failsWithCouriersMessage, {
+  objects: '- source: file:good.txt\n  path: /etc/passwd\n',
+  grpcCode: 'InvalidArgument',
+  error: 'objects[0].path: "/etc/passwd" is absolute; paths are relative to the mount',
+});
+
+test('two objects at one path', failsWithCouriersMessage, {
+  objects: '- source: file:good.txt\n  path: same\n- source: file:good.txt\n  path: same\n',
+  grpcCode: 'InvalidArgument',
+  error: 'objects[1].path: "same" is also the path of objects[0]',
+});
+
+test('a mode with more than permission bits', failsWithCouriersMessage, {
+  objects: '- source: file:good.txt\n  mode: "4755"\n',
+  grpcCode: 'InvalidArgument',
+  error: 'objects[0].mode: "4755" is not an octal file mode such as "0400"',
+});
+
+test('malformed YAML', failsWithCouriersMessage, {
+  objects: '- source: file:good.txt\n  path: [unclosed\n',
+  grpcCode: 'InvalidArgument',
+  error: 'objects: is not valid YAML at line 3, column 1: BAD_INDENT',
+});
+
 test('tokens and secret values never reach Courier’s log', async (t) => {
   const courier = await startCourierProcess(t, { args: ['--local-store', join(EXAMPLES, 'local-store')] });
   const target = await tempDir(t, 'courier-e2e-target-');
