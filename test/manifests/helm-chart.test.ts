@@ -68,14 +68,20 @@ test('the namespace object carries the Pod Security label a hostPath needs', asy
 });
 
 test('settings become flags: true a bare flag, empty left out, lists joined, extra flags win', async (t) => {
-  const daemonSet = only(await helmTemplate({ values: [join(CHART, 'ci/full-values.yaml')], set: ['extraFlags.log-level=warn', 'stores.gcp.workloadIdentityProvider='] }), 'DaemonSet');
+  const daemonSet = only(await helmTemplate({ values: [join(CHART, 'ci/full-values.yaml')], set: ['extraFlags.cache-ttl=90', 'stores.gcp.workloadIdentityProvider='] }), 'DaemonSet');
   t.deepEqual(container(daemonSet).args, [
+    '--allow-provider-identity',
     '--aws-region=eu-west-1',
-    '--cache-ttl=60',
+    '--cache-max-bytes=128Mi',
+    '--cache-ttl=90',
     '--compat=aws,gcp',
+    '--eks-pod-identity-agent-url=http://169.254.170.23/v1/credentials',
     '--gcp-cluster-location=europe-west1',
     '--gcp-cluster-name=prod',
     '--gcp-project=my-project',
+    '--gcp-secret-manager-endpoint=secretmanager-psc.p.googleapis.com:443',
+    '--gcp-sts-endpoint=https://sts-psc.p.googleapis.com/v1/token',
+    '--gcp-token-audience=my-project.svc.id.goog',
     '--gcp-workload-identity-pool=my-project.svc.id.goog',
     '--grace-period=40',
     '--health-addr=0.0.0.0:9811',

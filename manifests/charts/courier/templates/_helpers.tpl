@@ -43,12 +43,23 @@ Adding a flag is one line in this dict (or one line under extraFlags in values).
   "compat" $v.compat
   "write-files" $v.writeFiles.enabled
   "mirror-secrets" $v.mirrorSecrets.enabled
+  "allow-provider-identity" $v.allowProviderIdentity
+  "cache-ttl" $v.fetch.cacheTtlSeconds
+  "cache-max-bytes" $v.fetch.cacheMaxBytes
+  "max-concurrent-fetches" $v.fetch.maxConcurrentFetches
+  "mount-timeout" $v.fetch.mountTimeoutSeconds
   "aws-region" $v.stores.aws.region
+  "eks-pod-identity-agent-url" $v.stores.aws.podIdentityAgentUrl
   "gcp-workload-identity-pool" $v.stores.gcp.workloadIdentityPool
   "gcp-workload-identity-provider" $v.stores.gcp.workloadIdentityProvider
+  "gcp-token-audience" $v.stores.gcp.tokenAudience
   "gcp-project" $v.stores.gcp.project
   "gcp-cluster-location" $v.stores.gcp.clusterLocation
   "gcp-cluster-name" $v.stores.gcp.clusterName
+  "gcp-secret-manager-endpoint" $v.stores.gcp.endpoints.secretManager
+  "gcp-secret-manager-regional-endpoint" $v.stores.gcp.endpoints.secretManagerRegional
+  "gcp-sts-endpoint" $v.stores.gcp.endpoints.sts
+  "gcp-iam-credentials-endpoint" $v.stores.gcp.endpoints.iamCredentials
 -}}
 {{- $flags = merge (deepCopy ($v.extraFlags | default dict)) $flags -}}
 {{- range $name := keys $flags | sortAlpha }}
