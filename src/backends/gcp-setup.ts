@@ -6,27 +6,8 @@ import { resolveGcpWorkloadIdentity } from '../identity/gcp-workload-identity.ts
 import type { ServiceAccountReader } from '../kube/service-accounts.ts';
 import { createSecretAccessClient, SecretAccessClients } from './gcp-client.ts';
 import { DEFAULT_SECRET_MANAGER_ENDPOINTS } from './gcp-locator.ts';
+import { gcpStoreEnabled, type GcpStoreOptions } from './gcp-flags.ts';
 import { GcpSecretManagerStore, type ProviderCredentials } from './gcp-secret-manager.ts';
-
-/** Google settings from flags (`--gcp-*`, or COURIER_GCP_* variables). */
-export interface GcpStoreOptions {
-  readonly workloadIdentityPool?: string;
-  readonly workloadIdentityProvider?: string;
-  readonly tokenAudience?: string;
-  readonly project?: string;
-  readonly clusterLocation?: string;
-  readonly clusterName?: string;
-  /** `host[:port]` of the global Secret Manager endpoint. */
-  readonly secretManagerEndpoint?: string;
-  /** Regional endpoint template with `{location}`. */
-  readonly secretManagerRegionalEndpoint?: string;
-  /** STS token URL. */
-  readonly stsEndpoint?: string;
-  /** IAM Credentials base URL. */
-  readonly iamCredentialsEndpoint?: string;
-  /** Speak plaintext gRPC and accept http:// URLs (tests only). */
-  readonly plaintext?: boolean;
-}
 
 const DEFAULT_STS_URL = 'https://sts.googleapis.com/v1/token';
 const DEFAULT_IAM_CREDENTIALS_URL = 'https://iamcredentials.googleapis.com';
@@ -37,7 +18,7 @@ const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
  * project from which GKE's pool is derived). Throws ConfigError naming the flag that is wrong.
  */
 export function createGcpStore(options: GcpStoreOptions, allowProviderIdentity: boolean, serviceAccounts?: ServiceAccountReader): GcpSecretManagerStore | undefined {
-  if (options.workloadIdentityPool === undefined && options.project === undefined) return undefined;
+  if (!gcpStoreEnabled(options)) return undefined;
   const identity = resolveGcpWorkloadIdentity({
     ...optional('pool', options.workloadIdentityPool),
     ...optional('provider', options.workloadIdentityProvider),
@@ -96,27 +77,3 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-/** Flag names (commander's camelCase keys) and the option each fills. */
-const FLAG_KEYS: ReadonlyArray<[string, keyof GcpStoreOptions]> = [
-  ['gcpWorkloadIdentityPool', 'workloadIdentityPool'],
-  ['gcpWorkloadIdentityProvider', 'workloadIdentityProvider'],
-  ['gcpTokenAudience', 'tokenAudience'],
-  ['gcpProject', 'project'],
-  ['gcpClusterLocation', 'clusterLocation'],
-  ['gcpClusterName', 'clusterName'],
-  ['gcpSecretManagerEndpoint', 'secretManagerEndpoint'],
-  ['gcpSecretManagerRegionalEndpoint', 'secretManagerRegionalEndpoint'],
-  ['gcpStsEndpoint', 'stsEndpoint'],
-  ['gcpIamCredentialsEndpoint', 'iamCredentialsEndpoint'],
-];
-
-/** Collects the `--gcp-*` flags of `courier serve` into `{ gcp }`; empty when none is set. */
-export function gcpOptionsFromFlags(flags: Readonly<Record<string, unknown>>): { readonly gcp?: GcpStoreOptions } {
-  const options: Record<string, string | boolean> = {};
-  for (const [flag, key] of FLAG_KEYS) {
-    const value = flags[flag];
-    if (typeof value === 'string' && value !== '') options[key] = value;
-  }
-  if (flags['gcpPlaintext'] === true || flags['gcpPlaintext'] === 'true') options['plaintext'] = true;
-  return Object.keys(options).length === 0 ? {} : { gcp: Object.freeze(options as GcpStoreOptions) };
-}

@@ -4,7 +4,7 @@ import type { Backend, BackendRegistry } from './backend.ts';
 import { FileStore } from './file-store.ts';
 import type { ServiceAccountReader } from '../kube/service-accounts.ts';
 import { createAwsStores } from './aws-stores.ts';
-import { createGcpStore, type GcpStoreOptions } from './gcp-setup.ts';
+import { gcpStoreEnabled, type GcpStoreOptions } from './gcp-flags.ts';
 
 /** Store settings taken from flags. */
 export interface StoreOptions {
@@ -35,8 +35,12 @@ export async function startBackends(options: StoreOptions, parts: StoreParts = {
     ...(parts.serviceAccounts === undefined ? {} : { serviceAccounts: parts.serviceAccounts }),
   });
   for (const store of aws) backends.set(store.store, store);
-  const gcp = createGcpStore(options.gcp ?? {}, options.allowProviderIdentity === true, parts.serviceAccounts);
-  if (gcp) backends.set('gcp-sm', gcp);
+  if (gcpStoreEnabled(options.gcp)) {
+    // Loaded only when enabled: the Google client libraries cost start-up time and memory.
+    const { createGcpStore } = await import('./gcp-setup.ts');
+    const gcp = createGcpStore(options.gcp ?? {}, options.allowProviderIdentity === true, parts.serviceAccounts);
+    if (gcp) backends.set('gcp-sm', gcp);
+  }
   if (options.localStore !== undefined) {
     const store = new FileStore(options.localStore);
     await store.start();

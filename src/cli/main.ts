@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `courier` command line: serve, mount, validate, version. Flags also come from COURIER_* variables. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { gcpOptionsFromFlags } from '../backends/gcp-setup.ts';
+import { gcpOptionsFromFlags } from '../backends/gcp-flags.ts';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
 import { DEFAULT_SERVE_OPTIONS, PROVIDER_NAME, type ServeOptions } from '../server/options.ts';
 import { DIALECT_NAMES, type DialectName } from '../spc/types.ts';

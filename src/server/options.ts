@@ -1,5 +1,5 @@
 /** The settings a Courier server runs with, read once at start-up and frozen. */
-import type { GcpStoreOptions } from '../backends/gcp-setup.ts';
+import type { GcpStoreOptions } from '../backends/gcp-flags.ts';
 import type { LogLevel } from '../observability/logger.ts';
 import type { DialectName } from '../spc/types.ts';
 

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { createGcpStore, gcpOptionsFromFlags } from '../../src/backends/gcp-setup.ts';
+import { gcpOptionsFromFlags } from '../../src/backends/gcp-flags.ts';
+import { createGcpStore } from '../../src/backends/gcp-setup.ts';
 
 test('leaves gcp-sm off without a pool or project', (t) => {
   t.is(createGcpStore({ stsEndpoint: 'https://sts.example' }, false), undefined);
