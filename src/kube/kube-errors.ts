@@ -18,18 +18,31 @@ export function statusOf(error: unknown): number | undefined {
 
 /** The `reason` of the Status object the API answered with (`AlreadyExists`, `Conflict`, ...). */
 export function reasonOf(error: unknown): string | undefined {
+  return stringField(statusBody(error), 'reason');
+}
+
+/**
+ * The `message` of the Status object. Only for errors a user must read (a 422 names the rule that
+ * was broken: field paths and names, not data values); never log a whole ApiException.
+ */
+export function statusMessageOf(error: unknown): string | undefined {
+  return stringField(statusBody(error), 'message');
+}
+
+function statusBody(error: unknown): unknown {
   if (!(error instanceof ApiException)) return undefined;
   const body: unknown = error.body;
-  if (typeof body === 'object' && body !== null && typeof (body as { reason?: unknown }).reason === 'string') return (body as { reason: string }).reason;
-  if (typeof body === 'string') {
-    try {
-      const parsed = JSON.parse(body) as { reason?: unknown };
-      return typeof parsed.reason === 'string' ? parsed.reason : undefined;
-    } catch {
-      return undefined;
-    }
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
   }
-  return undefined;
+}
+
+function stringField(body: unknown, name: string): string | undefined {
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**

@@ -8,7 +8,8 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../spc/mirror-parameter.ts';
 import type { PodInfo } from '../spc/types.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { MirrorSecret } from './mirror-content.ts';
-import { reasonOf, statusOf, toKubeError, type KubeCall } from './kube-errors.ts';
+import { createMirrorMemo } from './mirror-memo.ts';
+import { reasonOf, statusMessageOf, statusOf, toKubeError, type KubeCall } from './kube-errors.ts';
 
 /** Keeps mirror Secrets in step with Mounts. */
 export interface SecretMirror {
@@ -30,15 +31,31 @@ export interface SecretMirrorDependencies {
   readonly metrics: Pick<Metrics, 'mirrorWrites'>;
   /** Attempts per Secret when another writer gets in between (409); default 5. */
   readonly maxAttempts?: number;
+  /** How long an unchanged mirror is trusted without reading it again (mirror-memo.ts); default 5 minutes. */
+  readonly recheckAfterMs?: number;
+  /** Clock in epoch milliseconds (tests). */
+  readonly now?: () => number;
 }
 
 /** Creates the mirror writer. The Kubernetes client is only touched when a Mount asks for a mirror. */
 export function createSecretMirror(kube: KubeClient, deps: SecretMirrorDependencies): SecretMirror {
   const maxAttempts = deps.maxAttempts ?? 5;
+  const memo = createMirrorMemo(deps.recheckAfterMs, deps.now);
   return {
     async apply(secrets, pod, signal) {
       for (const secret of secrets) {
-        const outcome = await writeOne(kube, secret, pod, signal, maxAttempts).catch((error: unknown) => failure(error, secret, pod, deps));
+        if (memo.isCurrent(pod.namespace, secret, pod.uid)) {
+          deps.metrics.mirrorWrites.inc({ outcome: 'unchanged' });
+          continue;
+        }
+        memo.forget(pod.namespace, secret.name);
+        const outcome = await writeOne(kube, secret, pod, signal, maxAttempts).then(
+          (written) => {
+            memo.remember(pod.namespace, secret, written.owners);
+            return written.outcome;
+          },
+          (error: unknown) => failure(error, secret, pod, deps),
+        );
         deps.metrics.mirrorWrites.inc({ outcome });
         if (outcome === 'created' || outcome === 'updated') deps.logger.info({ namespace: pod.namespace, pod: pod.name, secretName: secret.name, outcome }, 'mirror Secret written');
       }
@@ -70,7 +87,13 @@ class ConflictsExhausted extends CourierError {}
 /** The API answered 422 Invalid: the Secret as written breaks a rule courier did not check. */
 class InvalidSecret extends ConfigError {}
 
-async function writeOne(kube: KubeClient, secret: MirrorSecret, pod: PodInfo, signal: AbortSignal, maxAttempts: number): Promise<MirrorOutcome> {
+/** What a successful write left in the API: the outcome and the owners' UIDs. */
+interface Written {
+  readonly outcome: MirrorOutcome;
+  readonly owners: readonly string[];
+}
+
+async function writeOne(kube: KubeClient, secret: MirrorSecret, pod: PodInfo, signal: AbortSignal, maxAttempts: number): Promise<Written> {
   const namespace = pod.namespace;
   const call = (verb: string): KubeCall => ({ verb, resource: 'secrets', namespace, name: secret.name });
   const core = kube.core();
@@ -80,15 +103,16 @@ async function writeOne(kube: KubeClient, secret: MirrorSecret, pod: PodInfo, si
       throw toKubeError(error, call('get'));
     });
     try {
-      if (!existing) {
-        await core.createNamespacedSecret({ namespace, body: desiredSecret(secret, pod, undefined) }, kube.callOptions(signal));
-        return 'created';
-      }
-      checkOwnership(existing, secret, namespace);
+      if (existing) checkOwnership(existing, secret, namespace);
       const desired = desiredSecret(secret, pod, existing);
-      if (sameSecret(existing, desired)) return 'unchanged';
+      const owners = (desired.metadata?.ownerReferences ?? []).map((owner) => owner.uid);
+      if (!existing) {
+        await core.createNamespacedSecret({ namespace, body: desired }, kube.callOptions(signal));
+        return { outcome: 'created', owners };
+      }
+      if (sameSecret(existing, desired)) return { outcome: 'unchanged', owners };
       await core.replaceNamespacedSecret({ name: secret.name, namespace, body: desired }, kube.callOptions(signal));
-      return 'updated';
+      return { outcome: 'updated', owners };
     } catch (error) {
       // AlreadyExists or Conflict, or deleted since we read it: read again and redo.
       if (statusOf(error) === 409 || (existing && statusOf(error) === 404)) continue;
@@ -101,25 +125,9 @@ async function writeOne(kube: KubeClient, secret: MirrorSecret, pod: PodInfo, si
 function writeError(error: unknown, secret: MirrorSecret, call: KubeCall): CourierError {
   if (error instanceof CourierError) return error;
   if (statusOf(error) === 422) {
-    return new InvalidSecret(`the Kubernetes API refused Secret ${call.namespace}/${call.name} as invalid (${reasonOf(error) ?? 'Invalid'}): ${statusMessage(error)}`, { field: secret.field, cause: error });
+    return new InvalidSecret(`the Kubernetes API refused Secret ${call.namespace}/${call.name} as invalid (${reasonOf(error) ?? 'Invalid'}): ${statusMessageOf(error) ?? 'no details'}`, { field: secret.field, cause: error });
   }
   return toKubeError(error, call);
-}
-
-/** A 422's Status message names the rule that was broken (field paths, names; not data values). */
-function statusMessage(error: unknown): string {
-  const body = (error as { body?: unknown }).body;
-  const parsed: unknown = typeof body === 'string' ? safeParse(body) : body;
-  const message = typeof parsed === 'object' && parsed !== null ? (parsed as { message?: unknown }).message : undefined;
-  return typeof message === 'string' ? message : 'no details';
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function checkOwnership(existing: V1Secret, secret: MirrorSecret, namespace: string): void {

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import type { ExecutionContext } from 'ava';
 import { createKubeClient } from '../../src/kube/kube-client.ts';
-import { createSecretMirror, type SecretMirror } from '../../src/kube/secret-mirror.ts';
+import { createSecretMirror, type SecretMirror, type SecretMirrorDependencies } from '../../src/kube/secret-mirror.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import type { PodInfo } from '../../src/spc/types.ts';
@@ -24,7 +24,7 @@ export const POD_A: PodInfo = { name: 'app-0', namespace: 'team-a', uid: '6f1e2c
 export const POD_B: PodInfo = { name: 'app-1', namespace: 'team-a', uid: '6f1e2c1a-0000-4000-8000-00000000000b', serviceAccount: 'app' };
 
 /** Starts the fake API and a mirror writer on it; everything stops in t.teardown. */
-export async function useMirrorRig(t: ExecutionContext): Promise<MirrorRig> {
+export async function useMirrorRig(t: ExecutionContext, tuning: Pick<SecretMirrorDependencies, 'recheckAfterMs' | 'now'> = {}): Promise<MirrorRig> {
   const api = await useFakeKubeApi(t);
   const logLines: string[] = [];
   const sink = new Writable({
@@ -34,7 +34,7 @@ export async function useMirrorRig(t: ExecutionContext): Promise<MirrorRig> {
     },
   });
   const metrics = createMetrics();
-  const mirror = createSecretMirror(createKubeClient({ kubeconfig: api.kubeconfig, callTimeoutMs: 5_000 }), { logger: createLogger('info', sink), metrics });
+  const mirror = createSecretMirror(createKubeClient({ kubeconfig: api.kubeconfig, callTimeoutMs: 5_000 }), { logger: createLogger('info', sink), metrics, ...tuning });
   return {
     api,
     mirror,

@@ -44,17 +44,43 @@ test('a key dropped from the mirror is removed from the Secret', async (t) => {
   t.deepEqual(rig.api.secret('team-a', 'db-creds')?.data, { password: b64('pw') });
 });
 
-test('an unchanged Secret is read but not written', async (t) => {
-  const rig = await useMirrorRig(t);
+test('an unchanged Secret is neither written nor read again until the recheck interval passes', async (t) => {
+  let clock = 1_000_000;
+  const rig = await useMirrorRig(t, { recheckAfterMs: 300_000, now: () => clock });
   await rig.mirror.apply([secret({ password: 'pw' })], POD_A, signal());
   const before = rig.api.secret('team-a', 'db-creds')?.metadata?.resourceVersion;
   await rig.mirror.apply([secret({ password: 'pw' })], POD_A, signal());
+  clock += 299_999;
   await rig.mirror.apply([secret({ password: 'pw' })], POD_A, signal());
+  t.is(rig.api.count('GET', 'secrets'), 1);
+  clock += 1;
+  await rig.mirror.apply([secret({ password: 'pw' })], POD_A, signal());
+  t.is(rig.api.count('GET', 'secrets'), 2);
   t.is(rig.api.count('POST', 'secrets'), 1);
   t.is(rig.api.count('PUT', 'secrets'), 0);
-  t.is(rig.api.count('GET', 'secrets'), 3);
   t.is(rig.api.secret('team-a', 'db-creds')?.metadata?.resourceVersion, before);
-  t.deepEqual(await rig.writes(), { created: 1, unchanged: 2 });
+  t.deepEqual(await rig.writes(), { created: 1, unchanged: 3 });
+});
+
+test('a mirror deleted by someone else is re-created once the recheck interval passes', async (t) => {
+  let clock = 1_000_000;
+  const rig = await useMirrorRig(t, { recheckAfterMs: 60_000, now: () => clock });
+  await rig.mirror.apply([secret({ password: 'pw' })], POD_A, signal());
+  rig.api.deleteSecret('team-a', 'db-creds');
+  clock += 60_000;
+  await rig.mirror.apply([secret({ password: 'pw' })], POD_A, signal());
+  t.deepEqual(rig.api.secret('team-a', 'db-creds')?.data, { password: b64('pw') });
+});
+
+test('new content goes to the API at once, whatever the recheck interval', async (t) => {
+  const rig = await useMirrorRig(t, { recheckAfterMs: 3_600_000 });
+  await rig.mirror.apply([secret({ password: 'pw-1' })], POD_A, signal());
+  await rig.mirror.apply([secret({ password: 'pw-1' }, { labels: { team: 'b' } })], POD_A, signal());
+  await rig.mirror.apply([secret({ password: 'pw-2' }, { labels: { team: 'b' } })], POD_A, signal());
+  const stored = rig.api.secret('team-a', 'db-creds');
+  t.deepEqual(stored?.data, { password: b64('pw-2') });
+  t.is(stored?.metadata?.labels?.['team'], 'b');
+  t.deepEqual(await rig.writes(), { created: 1, updated: 2 });
 });
 
 test('two pods become two owners, in the order they mounted', async (t) => {
