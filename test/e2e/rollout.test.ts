@@ -1,7 +1,9 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { startCourierProcess, type CourierProcess } from './helpers/courier-process.ts';
 import { buildHarness, driverAttributes, harnessLoop, harnessMount, type HarnessLoopResult } from './helpers/driver-harness.ts';
@@ -25,9 +27,9 @@ async function tempDir(t: ExecutionContext, prefix: string): Promise<string> {
   return dir;
 }
 
-/** A Courier serving the example local store on `<socketDir>/courier.sock` (the last --socket-dir wins). */
-function startOn(t: ExecutionContext, socketDir: string): Promise<CourierProcess> {
-  return startCourierProcess(t, { args: ['--local-store', STORE, '--socket-dir', socketDir] });
+/** A Courier serving a local store (the example one by default) on `<socketDir>/courier.sock` (the last --socket-dir wins). */
+function startOn(t: ExecutionContext, socketDir: string, store = STORE): Promise<CourierProcess> {
+  return startCourierProcess(t, { args: ['--local-store', store, '--socket-dir', socketDir] });
 }
 
 /** Runs the driver's Mount loop against `socketDir` while `swap` replaces the Courier. */
@@ -74,4 +76,32 @@ test('replacing Courier old-first, as a delete-then-create rollout does, fails n
   t.is(result.failures, 0, result.failureMessages.join('\n'));
   // With no socket at all the driver's client waits for one (waitForReady): the gap is the downtime, not a failure.
   t.true(result.longestGapMs >= downMs, `gap ${result.longestGapMs} ms`);
+});
+
+test('a Mount in flight when the old Courier gets SIGTERM completes before it exits', async (t) => {
+  // The store file is a FIFO: reading it blocks until the test writes, which holds the Mount in flight.
+  const store = await tempDir(t, 'courier-rollout-store-');
+  await mkdir(join(store, 'slow'));
+  await promisify(execFile)('mkfifo', [join(store, 'slow', 'value')]);
+  const socketDir = await tempDir(t, 'courier-rollout-');
+  const old = await startOn(t, socketDir, store);
+  const provider = { socketDir, providerName: 'courier' };
+  const target = await tempDir(t, 'courier-rollout-slow-');
+  const slow = harnessMount(provider, { attributes: driverAttributes({ name: 'slow', parameters: { objects: '- source: file:slow/value\n  path: value\n' } }, POD), target });
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await startOn(t, socketDir, store);
+  let exited = false;
+  const stopping = old.stop('SIGTERM').then((exit) => {
+    exited = true;
+    return exit;
+  });
+  await old.waitForLine((line) => line.json?.['msg'] === 'stopping: draining in-flight mounts');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  t.false(exited, 'the old Courier waits for its in-flight Mount');
+  await writeFile(join(store, 'slow', 'value'), 'released');
+  const result = await slow;
+  t.true(result.ok, result.error);
+  t.is(await readFile(join(target, 'value'), 'utf8'), 'released');
+  t.deepEqual(await stopping, { code: 0, signal: null });
+  t.true(old.lines().some((line) => line.json?.['msg'] === 'mount' && line.json['outcome'] === 'ok' && line.json['secretProviderClass'] === 'slow'), 'the old Courier served it');
 });
