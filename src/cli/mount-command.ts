@@ -5,11 +5,9 @@ import { closeBackends, startBackends } from '../backends/registry.ts';
 import { CourierError } from '../errors/courier-error.ts';
 import { createObjectFetcher } from '../fetch/fetch-objects.ts';
 import { createDryRunMirror } from '../kube/dry-run-mirror.ts';
-import { createKubeClientAtStartup } from '../kube/kube-client.ts';
-import { createSecretMirror } from '../kube/secret-mirror.ts';
-import { createServiceAccountReader } from '../kube/service-account-reader.ts';
+import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { createLogger } from '../observability/logger.ts';
-import { createMetrics } from '../observability/metrics.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import type { MountFile, ObjectVersion } from '../output/assemble.ts';
 import { writeAtomically } from '../output/atomic-writer.ts';
 import { parseFileMode } from '../output/file-mode.ts';
@@ -17,6 +15,7 @@ import { runMount } from '../pipeline/mount.ts';
 import { loadProviderProto, type WireMountResponse } from '../server/proto.ts';
 import { decodeRequest, type RawMountRequest } from '../spc/decode-request.ts';
 import { buildMountRequest } from './build-request.ts';
+import { lazyKube, type LazyKube } from './lazy-kube.ts';
 import { readManifest } from './spc-manifest.ts';
 
 const TIMEOUT_MS = 110_000;
@@ -71,13 +70,13 @@ interface Answer {
 
 async function mountInProcess(request: RawMountRequest, flags: Record<string, unknown>): Promise<Answer> {
   const localStore = flags['localStore'];
-  const kube = createKubeClientAtStartup(typeof flags['kubeconfig'] === 'string' ? flags['kubeconfig'] : undefined);
-  const backends = await startBackends(typeof localStore === 'string' ? { localStore } : {}, { serviceAccounts: createServiceAccountReader(kube) });
+  const kube = lazyKube(typeof flags['kubeconfig'] === 'string' ? flags['kubeconfig'] : undefined);
+  const backends = await startBackends(typeof localStore === 'string' ? { localStore } : {}, { serviceAccounts: kube.serviceAccounts });
   try {
     const metrics = createMetrics();
     const fetcher = createObjectFetcher(backends, metrics);
     const report = (line: string) => process.stderr.write(`courier mount: ${line}\n`);
-    const mirror = flags['mirror'] === true ? createSecretMirror(kube, { logger: createLogger('warn', process.stderr), metrics }) : createDryRunMirror(report);
+    const mirror = flags['mirror'] === true ? await writingMirror(kube, metrics) : createDryRunMirror(report);
     const decoded = decodeRequest(request);
     // The CLI's pod does not exist: an owner reference to it would have the garbage collector delete the mirror at once.
     const pod = flags['mirror'] === true ? { ...decoded.pod, uid: '' } : decoded.pod;
@@ -88,6 +87,12 @@ async function mountInProcess(request: RawMountRequest, flags: Record<string, un
   } finally {
     await closeBackends(backends);
   }
+}
+
+/** `--mirror`: loads the Kubernetes client (about a second) only when Secrets are to be written. */
+async function writingMirror(kube: LazyKube, metrics: Metrics): Promise<SecretMirror> {
+  const { createSecretMirror } = await import('../kube/secret-mirror.ts');
+  return createSecretMirror(await kube.client(), { logger: createLogger('warn', process.stderr), metrics });
 }
 
 async function mountOverSocket(socket: string, request: RawMountRequest): Promise<Answer> {
