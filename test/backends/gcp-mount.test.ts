@@ -96,3 +96,11 @@ test('does not retry a missing version', async (t) => {
   t.is(error?.details, `secrets[0]: Secret Manager has no ${DB}/versions/9: the secret does not exist or has no such version (Secret Manager said: Secret Version [${DB}/versions/9] not found.)`);
   t.is(world.secretManager.calls.length, 1);
 });
+
+test('fails with DEADLINE_EXCEEDED naming the object when Secret Manager is too slow', async (t) => {
+  const { world, gcp, attributes } = await setup(t);
+  world.secretManager.latencyMs = 8_000;
+  const error = await t.throwsAsync<ServiceError>(gcp.mount({ attributes: attributes({ secrets: `- {resourceName: "${DB}/versions/1", path: db}` }) }, 5_000));
+  t.is(error?.code, status.DEADLINE_EXCEEDED);
+  t.is(error?.details, 'the Mount\'s deadline passed with 1 object(s) still being fetched: secrets[0]');
+});

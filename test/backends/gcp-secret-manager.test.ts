@@ -81,6 +81,8 @@ test('reports a missing version as not found', failure, granted, `${SECRET}/vers
   `NOT_FOUND: Secret Manager has no ${SECRET}/versions/7: the secret does not exist or has no such version (Secret Manager said: Secret Version [${SECRET}/versions/7] not found.)`);
 test('reports a disabled version as a failed precondition', failure, (world) => { granted(world); world.secretManager.setState(SECRET, 1, 'DISABLED'); }, `${SECRET}/versions/1`,
   `FAILED_PRECONDITION: Secret Manager cannot serve ${SECRET}/versions/1: the version is disabled or destroyed; enable it or choose another version (Secret Manager said: Secret Version [${SECRET}/versions/1] is in DISABLED state.)`);
+test('reports a destroyed version as a failed precondition', failure, (world) => { granted(world); world.secretManager.setState(SECRET, 1, 'DESTROYED'); }, `${SECRET}/versions/1`,
+  `FAILED_PRECONDITION: Secret Manager cannot serve ${SECRET}/versions/1: the version is disabled or destroyed; enable it or choose another version (Secret Manager said: Secret Version [${SECRET}/versions/1] is in DESTROYED state.)`);
 test('returns UNAVAILABLE for the fetch layer to retry', failure, (world) => { granted(world); world.secretManager.failNext(status.UNAVAILABLE, 'try again'); }, `${SECRET}/versions/1`,
   `UNAVAILABLE: Secret Manager is unavailable for ${SECRET}/versions/1 (Secret Manager said: try again)`);
 test('returns RESOURCE_EXHAUSTED as throttling', failure, (world) => { granted(world); world.secretManager.failNext(status.RESOURCE_EXHAUSTED, 'Quota exceeded'); }, `${SECRET}/versions/1`,
