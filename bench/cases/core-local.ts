@@ -62,10 +62,13 @@ export async function run(): Promise<BenchCase> {
     const request = mountRequest();
     const rows: Array<Record<string, string | number>> = [];
     const byLevel = new Map<number, { p99: number; rate: number }>();
+    let rssBytes = Number.NaN;
     try {
       await driveMounts({ socketPath: courier.socketPath, request, concurrency: 16, count: 1_000 });
       for (const level of LEVELS) {
+        const cpuBefore = await courier.cpuSeconds();
         const result = await driveMounts({ socketPath: courier.socketPath, request, concurrency: level.concurrency, count: level.count, maxMs: 30_000 });
+        const cpuMs = ((await courier.cpuSeconds()) - cpuBefore) * 1000;
         const rate = result.completed / (result.elapsedMs / 1000);
         const p99 = percentile(result.latenciesMs, 99);
         byLevel.set(level.concurrency, { p99, rate });
@@ -76,31 +79,28 @@ export async function run(): Promise<BenchCase> {
           'p50 ms': round(percentile(result.latenciesMs, 50)),
           'p99 ms': round(p99),
           'mounts/s': Math.round(rate),
+          'server CPU ms/mount': round(cpuMs / Math.max(result.completed + result.failed, 1), 3),
           ...(result.firstError === undefined ? {} : { error: result.firstError }),
         });
       }
     } finally {
-      const rss = await courier.peakRssBytes().catch(() => Number.NaN);
-      rows.push({ concurrency: 'peak RSS MiB', mounts: mebibytes(rss), failed: '', 'p50 ms': '', 'p99 ms': '', 'mounts/s': '' });
-      rows.push({ concurrency: 'ready ms (median/worst)', mounts: `${round(starts.median, 0)}/${round(starts.worst, 0)}`, failed: '', 'p50 ms': '', 'p99 ms': '', 'mounts/s': '' });
-      byLevel.set(-1, { p99: rss, rate: 0 });
+      rssBytes = await courier.peakRssBytes().catch(() => Number.NaN);
       await courier.stop();
     }
-    return { title, rows, targets: targetsFrom(byLevel, starts.median) };
+    return { title, rows, targets: targetsFrom(byLevel, starts, mebibytes(rssBytes)) };
   } finally {
     await rm(store, { recursive: true, force: true });
   }
 }
 
-function targetsFrom(byLevel: ReadonlyMap<number, { p99: number; rate: number }>, readyMs: number): BenchTarget[] {
+function targetsFrom(byLevel: ReadonlyMap<number, { p99: number; rate: number }>, starts: { median: number; worst: number }, rss: number): BenchTarget[] {
   const at16 = byLevel.get(16)?.p99 ?? Number.NaN;
-  const best = [...byLevel.entries()].filter(([level]) => level > 0).sort((a, b) => b[1].rate - a[1].rate)[0];
+  const best = [...byLevel.entries()].sort((a, b) => b[1].rate - a[1].rate)[0];
   const rate = best?.[1].rate ?? 0;
-  const rss = mebibytes(byLevel.get(-1)?.p99 ?? Number.NaN);
   return [
     { metric: 'p99 latency at concurrency 16 (ms)', target: '< 5 ms', value: round(at16), met: at16 < 5 },
     { metric: `Mounts/s (best, at concurrency ${best?.[0] ?? '?'})`, target: '> 1500', value: Math.round(rate), met: rate > 1500 },
-    { metric: 'spawn to socket ready, median of 5 (ms)', target: '< 400 ms', value: round(readyMs, 0), met: readyMs < 400 },
+    { metric: `spawn to socket ready, median of ${STARTS} (ms; worst ${round(starts.worst, 0)})`, target: '< 400 ms', value: round(starts.median, 0), met: starts.median < 400 },
     { metric: 'peak RSS of the server (MiB)', target: '< 80 MiB', value: rss, met: rss < 80 },
   ];
 }

@@ -17,6 +17,8 @@ export interface CourierProcess {
   readonly readyMs: number;
   /** Peak resident set size so far (VmHWM from /proc/<pid>/status), in bytes. */
   peakRssBytes(): Promise<number>;
+  /** CPU time (user + system) the process has used so far, in seconds; unlike latency, load on the machine barely moves it. */
+  cpuSeconds(): Promise<number>;
   /** Sends SIGTERM, waits for the exit (SIGKILL after 10 s), removes the temp dir; resolves with the exit code. */
   stop(): Promise<number | string>;
 }
@@ -58,6 +60,7 @@ export async function startCourierProcess(options: CourierProcessOptions = {}): 
     socketPath,
     readyMs,
     peakRssBytes: () => peakRss(pid),
+    cpuSeconds: () => cpuSeconds(pid),
     async stop() {
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       child.kill('SIGTERM');
@@ -97,4 +100,15 @@ export async function peakRss(pid: number): Promise<number> {
   const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
   if (!match?.[1]) throw new Error(`no VmHWM in /proc/${pid}/status`);
   return Number(match[1]) * 1024;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** utime + stime of a process, in seconds. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The command name may contain spaces; the fields after its closing parenthesis are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
 }
