@@ -101,3 +101,21 @@ export function isIgnored(path: string, patterns: readonly string[]): boolean {
 export function readDockerignore(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
 }
+
+/** Where a stage's WORKDIR lives when a build is replayed without Docker. */
+export type StageDirs = ReadonlyMap<string, string>;
+
+/**
+ * The files a COPY step puts where, as [from, to] pairs of real paths: context sources come from
+ * `root`, `--from` sources from that stage's replay directory; `./` destinations are the stage's own.
+ */
+export function copyPairs(step: CopyStep, stages: readonly Stage[], root: string, dirs: StageDirs): Array<[string, string]> {
+  const into = dirs.get(step.stage) ?? '';
+  const source = (path: string): string => {
+    if (step.from === undefined) return posix.join(root, path);
+    const from = stages.find((stage) => stage.name === step.from);
+    return posix.join(dirs.get(step.from) ?? '', from ? repositoryPathOf(from, path) : path);
+  };
+  const toDir = step.destination.endsWith('/') || step.sources.length > 1;
+  return step.sources.map((path) => [source(path), toDir ? posix.join(into, step.destination, posix.basename(path)) : posix.join(into, step.destination)]);
+}

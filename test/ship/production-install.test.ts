@@ -1,22 +1,22 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { connectProvider } from '../helpers/provider-client.ts';
-import { copySteps, lastOf, readDockerfile, runCommands, type Stage } from './dockerfile.ts';
+import { copyPairs, copySteps, lastOf, readDockerfile, type Stage } from './dockerfile.ts';
 
-// Replays the Dockerfile's production steps without a Docker engine: the deps stage's own RUN line into a
-// clean directory, the build stage's compiler output, the runtime stage's COPYs and ENTRYPOINT.
+// Replays the Dockerfile without a Docker engine: each stage in a directory of its own, its COPYs done
+// with cp and its RUN lines run verbatim by sh (npm offline-capable from the cache), then the runtime
+// stage's ENTRYPOINT started with Node.js 26.
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const node = join(root, 'node_modules/.bin/node');
 const stages = readDockerfile(join(root, 'Dockerfile'));
 const runtime = stages.at(-1) as Stage;
-const deps = stages.find((stage) => stage.name === 'deps') as Stage;
 
 interface Image {
   readonly app: string;
@@ -29,23 +29,35 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 test.before(async (t) => {
-  t.timeout(240_000, 'production install and build');
+  t.timeout(300_000, 'replaying the image build');
   const scratch = await mkdtemp(join(tmpdir(), 'courier-image-'));
-  const app = join(scratch, 'app');
-  // The deps stage: package files, then its RUN line verbatim (offline-capable from the npm cache).
-  for (const step of copySteps([deps])) for (const source of step.sources) await cp(join(root, source), join(app, source));
+  t.context = { app: join(scratch, runtime.name) };
+  const dirs = new Map(stages.map((stage) => [stage.name, join(scratch, stage.name)]));
+  // The image's npm runs on the image's Node.js 26; here that is the repository's.
   const env = { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}`, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' };
-  for (const command of runCommands(deps)) await run('/bin/sh', ['-c', command], { cwd: app, env, timeout: 120_000 });
-  // The build stage compiles src/ into dist/; compile this checkout into the image directory the same way.
-  await run(node, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], { cwd: root, timeout: 120_000 });
-  // The runtime stage's context COPYs (package.json, proto/).
-  for (const step of copySteps([runtime]).filter((copy) => copy.from === undefined)) for (const source of step.sources) await cp(join(root, source), join(app, source), { recursive: true });
+  for (const stage of stages) {
+    const dir = dirs.get(stage.name) ?? '';
+    await mkdir(dir, { recursive: true });
+    for (const instruction of stage.instructions) {
+      if (instruction.keyword === 'RUN') await run('/bin/sh', ['-c', instruction.args], { cwd: dir, env, timeout: 150_000 });
+      if (instruction.keyword !== 'COPY') continue;
+      const [step] = copySteps([{ ...stage, instructions: [instruction] }]);
+      for (const [from, to] of step ? copyPairs(step, stages, root, dirs) : []) await cp(from, to, { recursive: true });
+    }
+  }
+  const app = dirs.get(runtime.name) ?? '';
   t.context = { app, filesAfterInstall: await listFiles(app) } satisfies Image;
 });
 
 test.after.always(async (t) => {
   const image = t.context as Partial<Image> | undefined;
   if (image?.app !== undefined) await rm(join(image.app, '..'), { recursive: true, force: true });
+});
+
+test('the runtime image holds only the compiled code, its production dependencies and the contract', async (t) => {
+  const { app } = t.context as Image;
+  t.deepEqual((await readdir(app)).sort(), ['dist', 'node_modules', 'package.json', 'proto']);
+  t.deepEqual((await listFiles(join(app, 'dist'))).filter((file) => !file.endsWith('.js') && !file.endsWith('.js.map')), []);
 });
 
 test('installs exactly the production packages of the lockfile', async (t) => {
