@@ -44,9 +44,10 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
   const fetcher = parts.fetcher ?? createScaledFetcher(parts.backends, parts.metrics, options);
   const dialects: Array<[string, DialectName]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, DialectName] => [name, name])];
   const bound: Array<{ server: Server; socket: OwnedSocket }> = [];
+  const stopping = new AbortController();
   for (const [name, socketDialect] of dialects) {
     const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
-    server.addService(proto.service, createProviderService({ ...parts, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect }));
+    server.addService(proto.service, createProviderService({ ...parts, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
     bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)) });
   }
   let draining = false;
@@ -58,7 +59,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     ready,
     async shutdown() {
       draining = true;
-      await Promise.all(bound.map(({ server }) => drain(server, options.gracePeriodMs, parts.logger)));
+      await Promise.all(bound.map(({ server }) => drain(server, options.gracePeriodMs, parts.logger, stopping)));
       await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
       await Promise.all(endpoints.servers.map((endpoint) => endpoint.close()));
       await closeBackends(parts.backends);
@@ -105,13 +106,20 @@ async function accepts(socket: OwnedSocket): Promise<boolean> {
   });
 }
 
-/** tryShutdown waits for in-flight calls; past the grace period they are cut off. */
-function drain(server: Server, graceMs: number, logger: Logger): Promise<void> {
+/**
+ * tryShutdown waits for in-flight calls; past the grace period they are stopped: each answers
+ * UNAVAILABLE (which the driver retries), and the connections are closed shortly after.
+ */
+function drain(server: Server, graceMs: number, logger: Logger, stopping: AbortController): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       logger.warn({ gracePeriodMs: graceMs }, 'grace period over; cancelling in-flight mounts');
-      server.forceShutdown();
-      resolve();
+      stopping.abort();
+      // Leave the UNAVAILABLE answers a moment to go out before the connections are cut.
+      setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, STOP_ANSWER_MS);
     }, graceMs);
     server.tryShutdown(() => {
       clearTimeout(timer);
@@ -119,3 +127,6 @@ function drain(server: Server, graceMs: number, logger: Logger): Promise<void> {
     });
   });
 }
+
+/** How long Mounts stopped at the end of the grace period get to send their answer. */
+const STOP_ANSWER_MS = 100;

@@ -1,5 +1,6 @@
 /** The gRPC handlers: decode, run the Mount pipeline, encode, map errors, log one line per call. */
 import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { UnavailableError } from '../errors/courier-error.ts';
 import { codeName, toGrpcStatus } from '../errors/to-grpc-status.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -18,6 +19,8 @@ export interface ServiceDependencies extends MountDependencies {
   readonly defaultTimeoutMs: number;
   /** Dialect of the socket these handlers serve. */
   readonly socketDialect: DialectName;
+  /** Fires when the server's grace period is over: Mounts still running fail with UNAVAILABLE. */
+  readonly stopSignal?: AbortSignal;
 }
 
 /** Builds the `v1alpha1.CSIDriverProvider` implementation. */
@@ -44,14 +47,18 @@ async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>,
   try {
     const request = decodeRequest(call.request);
     Object.assign(fields, { namespace: request.pod.namespace, pod: request.pod.name, secretProviderClass: request.secretProviderClass });
-    const result = await runMount(request, deps, deadlineSignal(call.getDeadline(), deps.defaultTimeoutMs), deps.socketDialect);
+    const deadline = deadlineSignal(call.getDeadline(), deps.defaultTimeoutMs);
+    const signal = deps.stopSignal ? AbortSignal.any([deadline, deps.stopSignal]) : deadline;
+    const result = await runMount(request, deps, signal, deps.socketDialect);
     finish(deps, started, 'ok', { ...fields, objects: result.objectCount, files: result.versions.length, skipped: result.skipped.length });
     return {
       objectVersion: result.versions.map((version) => ({ ...version })),
       error: null,
       files: result.files.map((file) => ({ path: file.path, mode: file.mode, contents: file.contents })),
     };
-  } catch (error) {
+  } catch (thrown) {
+    // The driver retries only UNAVAILABLE: a Mount cut off by shutdown is tried again on the successor.
+    const error = deps.stopSignal?.aborted ? new UnavailableError('courier stopped before this Mount finished (its grace period is over); the driver retries it') : thrown;
     const failure = toGrpcStatus(error);
     const outcome = codeName(failure.code).toLowerCase();
     if (failure.unexpected) deps.logger.error({ ...fields, err: error }, 'unexpected error in Mount');

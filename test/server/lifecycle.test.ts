@@ -58,7 +58,7 @@ test('shutdown lets an in-flight Mount finish, refuses new connections, then rem
   t.true(backend.closed());
 });
 
-test('past the grace period in-flight Mounts are cut off and shutdown completes', async (t) => {
+test('past the grace period in-flight Mounts answer UNAVAILABLE, which the driver retries, and shutdown completes', async (t) => {
   const backend = scriptedBackend({ latencyMs: 10_000, values: { 'app/db': 'a', 'app/api': 'b' } });
   const { client, shutdown, logLines } = await startTestCourier(t, { backends: [['vault', backend]], options: { gracePeriodMs: 300 } });
   const inFlight = client.mount({ attributes: driverAttributes({ objects: SLOW_OBJECTS }) });
@@ -67,6 +67,7 @@ test('past the grace period in-flight Mounts are cut off and shutdown completes'
   await shutdown();
   t.true(Date.now() - started < 3_000);
   const error = await t.throwsAsync<ServiceError>(inFlight);
-  t.is(error?.code, status.CANCELLED);
+  t.is(error?.code, status.UNAVAILABLE);
+  t.is(error?.details, 'courier stopped before this Mount finished (its grace period is over); the driver retries it');
   t.true(logLines.some((line) => line.includes('"msg":"grace period over; cancelling in-flight mounts"')));
 });
