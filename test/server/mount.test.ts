@@ -1,6 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import test from 'ava';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { DIALECTS } from '../../src/spc/plan.ts';
 import { driverAttributes, objectsYaml, startTestCourier } from './courier-fixture.ts';
@@ -124,6 +124,15 @@ test('with --write-files the files land in target_path and the response carries 
   t.deepEqual(response.objectVersion.map((version) => version.id), ['db/config.json', 'db/password', 'demo/api-key']);
   t.is(await readFile(`${target}/db/password`, 'utf8'), 's3cr3t-db-pass');
   t.is(await readFile(`${target}/demo/api-key`, 'utf8'), 'k-123456');
+  // The kubelet layout: top-level names are symlinks through ..data, which points at a timestamped directory.
+  t.is(await readlink(`${target}/db`), '..data/db');
+  t.regex(await readlink(`${target}/..data`), /^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\./);
+  const again = await client.mount({ attributes: driverAttributes({ objects: objectsYaml(['{source: "file:demo/api-key", path: only}']) }), targetPath: target });
+  t.deepEqual(again.files, []);
+  // Files that left the set are gone, and so is the previous timestamped directory.
+  const names = (await readdir(target)).sort();
+  t.deepEqual(names.filter((name) => !name.startsWith('..')), ['only']);
+  t.deepEqual(names.filter((name) => name.startsWith('..')), [await readlink(`${target}/..data`), '..data']);
 });
 
 interface RawStatus {
