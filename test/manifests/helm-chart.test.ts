@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import test from 'ava';
 import { validateObject } from './kube-schema.ts';
-import { CHART, helm, helmTemplate, KUBE_VERSION, kustomize, only, type KubeObject } from './render.ts';
+import { CHART, helm, helmTemplate, KUBE_VERSION, kustomize, kustomizeBaseWith, only, type KubeObject } from './render.ts';
 
 type Container = { args: string[]; env?: unknown[]; ports: Array<{ name: string }>; volumeMounts: unknown[]; image: string };
 type PodTemplate = { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: { containers: Container[]; volumes: unknown[]; terminationGracePeriodSeconds: number } & Record<string, unknown> };
@@ -112,6 +112,14 @@ test('write-files mode mounts the kubelet pods directory with host-to-container 
   const daemonSet = only(await helmTemplate({ set: ['writeFiles.enabled=true'] }), 'DaemonSet');
   t.deepEqual(container(daemonSet).volumeMounts[1], { name: 'kubelet-pods', mountPath: '/var/lib/kubelet/pods', mountPropagation: 'HostToContainer' });
   t.deepEqual(template(daemonSet).spec.volumes[1], { name: 'kubelet-pods', hostPath: { path: '/var/lib/kubelet/pods', type: 'Directory' } });
+});
+
+test('write-files mode renders what the write-files component adds', async (t) => {
+  const chart = only(await helmTemplate({ set: ['writeFiles.enabled=true'] }), 'DaemonSet');
+  const composed = only(await kustomizeBaseWith(['manifests/components/write-files']), 'DaemonSet');
+  t.deepEqual(template(chart).spec.volumes, template(composed).spec.volumes);
+  t.deepEqual(container(chart).volumeMounts, container(composed).volumeMounts);
+  t.deepEqual(container(chart).args, [...container(composed).args].sort());
 });
 
 test('metrics off removes the port, the scrape annotations and the endpoint', async (t) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { validateObject } from './kube-schema.ts';
-import { kustomize, only, type KubeObject } from './render.ts';
+import { kustomize, kustomizeBaseWith, only, type KubeObject } from './render.ts';
 
 type Container = { args: string[]; securityContext: Record<string, unknown>; livenessProbe: unknown; readinessProbe: unknown; volumeMounts: unknown[] };
 type PodSpec = { containers: Container[]; volumes: Array<{ name: string; hostPath?: { path: string } }>; terminationGracePeriodSeconds: number } & Record<string, unknown>;
@@ -80,4 +80,11 @@ test('the schema check rejects unknown fields and wrong types the models let thr
     'DaemonSet.spec.template.spec.containers[0].securityContext.readOnlyRootFS: unknown field',
     'DaemonSet.spec.template.spec.tolerate: unknown field',
   ]);
+});
+
+test('the base with both components composes and matches the Kubernetes schemas', async (t) => {
+  const objects = await kustomizeBaseWith(['manifests/components/write-files', 'manifests/components/mirror-secrets']);
+  for (const object of objects) t.deepEqual(await validateObject(object), [], `${object.kind} ${object.metadata.name}`);
+  const args = podSpec(only(objects, 'DaemonSet')).containers[0]?.args ?? [];
+  t.deepEqual(args.slice(-2), ['--write-files', '--mirror-secrets']);
 });

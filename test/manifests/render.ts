@@ -1,8 +1,9 @@
 /** Renders Courier's manifests the way users do (kustomize, helm) and parses the result into objects. */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -39,6 +40,20 @@ export async function kustomize(dir: string): Promise<KubeObject[]> {
     throw error.code === 'ENOENT' ? new Error('neither .tools/bin/kustomize nor kubectl is installed: run scripts/install-kustomize.sh') : error;
   });
   return parseObjects(stdout);
+}
+
+/** `kustomize build` of the base with `components` (repository paths), as a user's overlay composes them. */
+export async function kustomizeBaseWith(components: readonly string[]): Promise<KubeObject[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'courier-overlay-'));
+  try {
+    // kustomize refuses absolute roots, so the overlay points at the repository relatively.
+    const up = (path: string) => relative(dir, join(ROOT, path));
+    const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', `  - ${up('manifests/base')}`, 'components:', ...components.map((path) => `  - ${up(path)}`)];
+    await writeFile(join(dir, 'kustomization.yaml'), `${lines.join('\n')}\n`);
+    return await kustomize(relative(ROOT, dir));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The project-local helm (scripts/install-helm.sh). */
