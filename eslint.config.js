@@ -15,5 +15,7 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  // Plain Node.js scripts: the Node globals they use.
+  { files: ['scripts/*.mjs'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
   { files: ['bench/**', 'scripts/**'], rules: { 'no-console': 'off' } },
 );
