@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { runMount, type MountDependencies } from '../pipeline/mount.ts';
 import { decodeRequest } from '../spc/decode-request.ts';
+import { mountSignal } from './mount-signal.ts';
 import { createPlanCache } from '../spc/plan-cache.ts';
 import type { DialectName } from '../spc/types.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
@@ -44,11 +45,10 @@ async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>,
   const started = performance.now();
   // Only these fields of a request are ever logged: no attributes, secrets, tokens or contents.
   const fields: Record<string, string | number> = {};
+  const { signal, release } = mountSignal(call.getDeadline(), deps.defaultTimeoutMs, deps.stopSignal);
   try {
     const request = decodeRequest(call.request);
     Object.assign(fields, { namespace: request.pod.namespace, pod: request.pod.name, secretProviderClass: request.secretProviderClass });
-    const deadline = deadlineSignal(call.getDeadline(), deps.defaultTimeoutMs);
-    const signal = deps.stopSignal ? AbortSignal.any([deadline, deps.stopSignal]) : deadline;
     const result = await runMount(request, deps, signal, deps.socketDialect);
     finish(deps, started, 'ok', { ...fields, objects: result.objectCount, files: result.versions.length, skipped: result.skipped.length });
     return {
@@ -64,6 +64,8 @@ async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>,
     if (failure.unexpected) deps.logger.error({ ...fields, err: error }, 'unexpected error in Mount');
     finish(deps, started, outcome, { ...fields, error: failure.error.details ?? '' });
     throw Object.assign(new Error(failure.error.details), failure.error);
+  } finally {
+    release();
   }
 }
 
@@ -74,20 +76,3 @@ function finish(deps: ServiceDependencies, started: number, outcome: string, fie
   const level = outcome === 'ok' ? 'info' : 'warn';
   deps.logger[level]({ ...fields, outcome, durationMs: Math.round(seconds * 10000) / 10 }, 'mount');
 }
-
-/**
- * An AbortSignal that fires shortly before the call's deadline, or after the default timeout when it
- * has none. Firing early matters: at the deadline itself the client gives up on its own with a bare
- * "Deadline exceeded", and the error naming the objects still pending would never reach the pod.
- */
-function deadlineSignal(deadline: Date | number, fallbackMs: number): AbortSignal {
-  const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  if (!Number.isFinite(at) || at <= 0) return AbortSignal.timeout(Math.floor(fallbackMs));
-  const remaining = at - Date.now();
-  const margin = Math.min(DEADLINE_MARGIN_MS, remaining / 10);
-  // AbortSignal.timeout takes whole milliseconds only.
-  return AbortSignal.timeout(Math.max(Math.floor(Math.min(remaining - margin, fallbackMs)), 0));
-}
-
-/** The most a Mount gives up before its call's deadline, to leave time for the answer to travel. */
-const DEADLINE_MARGIN_MS = 1_000;
