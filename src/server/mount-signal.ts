@@ -6,7 +6,7 @@ const DEADLINE_MARGIN_MS = 1_000;
 /** A Mount's signal and the function that lets go of its timer and listener. */
 export interface MountSignal {
   readonly signal: AbortSignal;
-  release(): void;
+  release(this: void): void;
 }
 
 /**
