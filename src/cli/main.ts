@@ -134,7 +134,7 @@ function buildProgram(): Command {
     .option('--permission <octal>', 'default file mode, as the driver sends it', '0644')
     .action(async (flags: Record<string, unknown>) => {
       const { mountCommand } = await import('./mount-command.ts');
-      process.exitCode = await mountCommand(flags);
+      process.exitCode = await mountCommand({ ...flags, ...awsRegionOption(undefined) });
     });
   program
     .command('validate')
@@ -153,4 +153,10 @@ function buildProgram(): Command {
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  // A start-up failure (a store that cannot start, a socket that cannot be bound) is one line, not a stack trace.
+  process.stderr.write(`courier: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

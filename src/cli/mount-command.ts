@@ -71,7 +71,11 @@ interface Answer {
 async function mountInProcess(request: RawMountRequest, flags: Record<string, unknown>): Promise<Answer> {
   const localStore = flags['localStore'];
   const kube = lazyKube(typeof flags['kubeconfig'] === 'string' ? flags['kubeconfig'] : undefined);
-  const backends = await startBackends(typeof localStore === 'string' ? { localStore } : {}, { serviceAccounts: kube.serviceAccounts });
+  const stores = {
+    ...(typeof localStore === 'string' ? { localStore } : {}),
+    ...(typeof flags['awsRegion'] === 'string' ? { awsRegion: flags['awsRegion'] } : {}),
+  };
+  const backends = await startBackends(stores, { serviceAccounts: kube.serviceAccounts });
   try {
     const metrics = createMetrics();
     const fetcher = createObjectFetcher(backends, metrics);

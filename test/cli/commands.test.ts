@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import test from 'ava';
 import { startTestCourier, tempDir, writeTree } from '../server/courier-fixture.ts';
 import { buildDist, runCli } from './run-cli.ts';
@@ -118,3 +119,10 @@ test(helps, 'serve', ['--socket-dir <dir>', '--provider-name <name>', '--local-s
 test(helps, 'mount', ['--spc <file>', '--target <dir>', '--namespace', '--pod-name', '--service-account', '--token <audience=file>', '--socket <path>', '--local-store <dir>']);
 test(helps, 'validate', ['<files...>']);
 test(helps, 'version', ['print the version']);
+
+test('serve reports a store that cannot start in one line and exits 1', async (t) => {
+  const missing = join(tmpdir(), `courier-missing-store-${process.pid}`);
+  const result = await runCli(['serve', '--local-store', missing, '--socket-dir', join(tmpdir(), `courier-sock-${process.pid}`), '--metrics-addr', 'off', '--health-addr', 'off']);
+  t.is(result.code, 1);
+  t.is(result.stderr, `courier: local store directory ${missing} cannot be used: ENOENT\n`);
+});
