@@ -3,7 +3,8 @@ import type { StoreName } from '../spc/types.ts';
 import type { Backend, BackendRegistry } from './backend.ts';
 import { FileStore } from './file-store.ts';
 import type { ServiceAccountReader } from '../kube/service-accounts.ts';
-import { createAwsStores } from './aws-stores.ts';
+import type { AwsStoresOptions } from './aws-stores.ts';
+import { lazyBackend } from './lazy-backend.ts';
 import { gcpStoreEnabled, type GcpStoreOptions } from './gcp-flags.ts';
 
 /** Store settings taken from flags. */
@@ -28,13 +29,25 @@ export interface StoreParts {
 /** Starts every enabled store; a store whose options are absent is not enabled. */
 export async function startBackends(options: StoreOptions, parts: StoreParts = {}): Promise<BackendRegistry> {
   const backends = new Map<StoreName, Backend>();
-  // The AWS stores need no server-side settings (each pod brings its identity), so they are always on.
-  const aws = createAwsStores({
+  // The AWS stores need no server-side settings (each pod brings its identity), so they are always
+  // on; the SDK loads with the first AWS object, so a Courier that serves none does not carry it.
+  const awsOptions: AwsStoresOptions = {
     ...(options.awsRegion === undefined ? {} : { defaultRegion: options.awsRegion }),
     ...(options.eksPodIdentityAgentUrl === undefined ? {} : { podIdentityAgentUrl: options.eksPodIdentityAgentUrl }),
     ...(parts.serviceAccounts === undefined ? {} : { serviceAccounts: parts.serviceAccounts }),
-  });
-  for (const store of aws) backends.set(store.store, store);
+  };
+  let aws: Promise<Backend[]> | undefined;
+  const loadAws = () =>
+    (aws ??= import('./aws-stores.ts').then(
+      ({ createAwsStores }) => createAwsStores(awsOptions),
+      (error: unknown) => {
+        aws = undefined;
+        throw error;
+      },
+    ));
+  for (const store of ['aws-sm', 'aws-ssm'] as const) {
+    backends.set(store, lazyBackend(store, async () => (await loadAws()).find((backend) => backend.store === store) as Backend));
+  }
   if (gcpStoreEnabled(options.gcp)) {
     // Loaded only when enabled: the Google client libraries cost start-up time and memory.
     const { createGcpStore } = await import('./gcp-setup.ts');
