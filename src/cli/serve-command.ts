@@ -10,6 +10,12 @@ import { lazyKube, type LazyKube } from './lazy-kube.ts';
 
 /** Serves until a signal arrives, then drains and resolves (the process exits 0). */
 export async function serve(options: ServeOptions): Promise<void> {
+  // Listen for the stop signal before the socket exists: a signal that arrives while Courier is
+  // still starting is then honoured once it has started, instead of killing the process mid-way.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
   const logger = createLogger(options.logLevel);
   const metrics = createMetrics({ processMetrics: true });
   // Lazy: nothing is loaded or connected until a store or the mirror needs the Kubernetes API.
@@ -21,10 +27,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles, mirrorSecrets: options.mirrorSecrets === true, kube: kube.source },
     'courier is serving',
   );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  const signal = await stopSignal;
   logger.info({ signal, gracePeriodMs: options.gracePeriodMs }, 'stopping: draining in-flight mounts');
   await courier.shutdown();
   logger.info('stopped');
