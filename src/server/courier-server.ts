@@ -14,7 +14,7 @@ import { startHttpEndpoint, parseListenAddress, type HttpEndpoint } from './http
 import type { ServeOptions } from './options.ts';
 import { loadProviderProto } from './proto.ts';
 import { createProviderService } from './provider-service.ts';
-import { bindSocket, isOwnSocket, removeOwnSocket, type OwnedSocket } from './unix-socket.ts';
+import { bindSocket, checkReplaceable, isOwnSocket, removeOwnSocket, type OwnedSocket } from './unix-socket.ts';
 
 /** Long-lived things a Courier is built with. */
 export interface CourierParts {
@@ -45,27 +45,51 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
   const dialects: Array<[string, DialectName]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, DialectName] => [name, name])];
   const bound: Array<{ server: Server; socket: OwnedSocket }> = [];
   const stopping = new AbortController();
-  for (const [name, socketDialect] of dialects) {
-    const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
-    server.addService(proto.service, createProviderService({ ...parts, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
-    bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)) });
-  }
+  let serving = false;
   let draining = false;
-  const ready = async () => !draining && (await Promise.all(bound.map(({ socket }) => accepts(socket)))).every(Boolean);
-  const endpoints = await startEndpoints(options, parts, ready);
+  const ready = async () => serving && !draining && (await Promise.all(bound.map(({ socket }) => accepts(socket)))).every(Boolean);
+  // Everything that can fail is tried before the first socket is renamed into place: during a rollout a
+  // successor that cannot start (a busy port, a bad address, a file in a socket's way) must exit and
+  // leave its predecessor serving, not take the socket over and then die.
+  const servers: Server[] = [];
+  let endpoints: Awaited<ReturnType<typeof startEndpoints>> | undefined;
+  try {
+    for (const [name] of dialects) await checkReplaceable(join(options.socketDir, `${name}.sock`));
+    endpoints = await startEndpoints(options, parts, ready);
+    for (const [name, socketDialect] of dialects) {
+      const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+      servers.push(server);
+      server.addService(proto.service, createProviderService({ ...parts, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
+      bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)) });
+    }
+  } catch (error) {
+    await giveBack(servers, bound, endpoints?.servers ?? [], parts.backends, fetcher);
+    throw error;
+  }
+  serving = true;
+  const { servers: httpServers, urls } = endpoints;
   return {
     sockets: bound.map(({ socket }) => socket),
-    ...endpoints.urls,
+    ...urls,
     ready,
     async shutdown() {
       draining = true;
       await Promise.all(bound.map(({ server }) => drain(server, options.gracePeriodMs, parts.logger, stopping)));
       await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
-      await Promise.all(endpoints.servers.map((endpoint) => endpoint.close()));
+      await Promise.all(httpServers.map((endpoint) => endpoint.close()));
       await closeBackends(parts.backends);
       fetcher.close?.();
     },
   };
+}
+
+/** Undoes a start that failed part-way, so the process can exit: no server, port, store client or socket of ours left. */
+async function giveBack(servers: readonly Server[], bound: ReadonlyArray<{ socket: OwnedSocket }>, endpoints: readonly HttpEndpoint[], backends: BackendRegistry, fetcher: ObjectFetcher): Promise<void> {
+  for (const server of servers) server.forceShutdown();
+  await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
+  await Promise.all(endpoints.map((endpoint) => endpoint.close()));
+  await closeBackends(backends);
+  fetcher.close?.();
 }
 
 async function startEndpoints(options: ServeOptions, parts: CourierParts, ready: () => Promise<boolean>) {
@@ -74,16 +98,22 @@ async function startEndpoints(options: ServeOptions, parts: CourierParts, ready:
   const servers: HttpEndpoint[] = [];
   const urls: { metricsUrl?: string; healthUrl?: string } = {};
   const shared = metricsListen && healthListen && metricsListen.host === healthListen.host && metricsListen.port === healthListen.port && metricsListen.port !== 0;
-  if (metricsListen) {
-    const endpoint = await startHttpEndpoint(metricsListen, shared ? { registry: parts.metrics.registry, ready } : { registry: parts.metrics.registry });
-    servers.push(endpoint);
-    urls.metricsUrl = urlOf(endpoint);
-    if (shared) urls.healthUrl = urls.metricsUrl;
-  }
-  if (healthListen && !shared) {
-    const endpoint = await startHttpEndpoint(healthListen, { ready });
-    servers.push(endpoint);
-    urls.healthUrl = urlOf(endpoint);
+  try {
+    if (metricsListen) {
+      const endpoint = await startHttpEndpoint(metricsListen, shared ? { registry: parts.metrics.registry, ready } : { registry: parts.metrics.registry });
+      servers.push(endpoint);
+      urls.metricsUrl = urlOf(endpoint);
+      if (shared) urls.healthUrl = urls.metricsUrl;
+    }
+    if (healthListen && !shared) {
+      const endpoint = await startHttpEndpoint(healthListen, { ready });
+      servers.push(endpoint);
+      urls.healthUrl = urlOf(endpoint);
+    }
+  } catch (error) {
+    // A busy or unusable port: close the endpoint already listening, or it keeps the process alive.
+    await Promise.all(servers.map((endpoint) => endpoint.close()));
+    throw error;
   }
   return { servers, urls };
 }

@@ -17,8 +17,7 @@ export interface OwnedSocket {
  */
 export async function bindSocket(server: Server, path: string): Promise<OwnedSocket> {
   await mkdir(dirname(path), { recursive: true, mode: 0o750 });
-  const existing = await lstat(path).catch(() => undefined);
-  if (existing && !existing.isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
+  await checkReplaceable(path);
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await new Promise<void>((resolve, reject) => {
     server.bindAsync(`unix:${temporary}`, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve()));
@@ -32,6 +31,12 @@ export async function bindSocket(server: Server, path: string): Promise<OwnedSoc
     throw error;
   }
   return { path, inode: (await stat(path)).ino };
+}
+
+/** Throws unless `path` is free or a socket (which binding may replace); anything else is never touched. */
+export async function checkReplaceable(path: string): Promise<void> {
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing && !existing.isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
 }
 
 /** True while `path` is still the socket this process bound (a newer process may have replaced it). */

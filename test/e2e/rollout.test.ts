@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { lstat, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,4 +105,27 @@ test('a Mount in flight when the old Courier gets SIGTERM completes before it ex
   t.is(await readFile(join(target, 'value'), 'utf8'), 'released');
   t.deepEqual(await stopping, { code: 0, signal: null });
   t.true(old.lines().some((line) => line.json?.['msg'] === 'mount' && line.json['outcome'] === 'ok' && line.json['secretProviderClass'] === 'slow'), 'the old Courier served it');
+});
+
+test('a successor that cannot start exits 1 and leaves the running Courier its socket', async (t) => {
+  const socketDir = await tempDir(t, 'courier-rollout-');
+  const old = await startOn(t, socketDir);
+  const before = (await lstat(join(socketDir, 'courier.sock'))).ino;
+  const healthPort = new URL(old.healthUrl).port;
+  const result = await loopDuring(t, socketDir, async () => {
+    // The successor's health port is taken (as with hostNetwork during a surge): it must fail before it
+    // takes the socket over, not after.
+    const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    const child = spawn(process.execPath, [main, 'serve', '--socket-dir', socketDir, '--local-store', STORE, '--metrics-addr', 'off', '--health-addr', `127.0.0.1:${healthPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    t.is(code, 1, 'the successor exits instead of hanging half-started');
+    t.regex(stderr, /^courier: .*EADDRINUSE/);
+  });
+  t.is(result.failures, 0, result.failureMessages.join('\n'));
+  t.is((await lstat(join(socketDir, 'courier.sock'))).ino, before, 'the running Courier still owns the socket');
+  t.is((await fetch(`${old.healthUrl}/readyz`)).status, 200);
 });
