@@ -1,6 +1,7 @@
-// End-to-end tests: real peers (the driver's Go client, emulators); they build what they need first.
+// End-to-end tests: real peers and real tools, which the test:e2e script builds or installs first.
 export default {
-  files: ['test/e2e/**/*.test.ts'],
+  // Real peers (the driver's Go client, moto, protocol fakes) and real tools (helm, kustomize).
+  files: ['test/e2e/**/*.test.ts', 'test/manifests/helm-chart.test.ts', 'test/manifests/chart-flags.test.ts', 'test/manifests/kustomize.test.ts'],
   extensions: { ts: 'module' },
   timeout: '10m',
   serial: true,
