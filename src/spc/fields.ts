@@ -106,3 +106,22 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'a mapping';
   return `a ${typeof value}`;
 }
+
+/**
+ * Reads a parameter that holds a YAML list (`objects`, `secrets`): required, valid YAML, a list, not
+ * empty. `required` completes "is required: ..."; `noun` is what one entry is called.
+ */
+export function readYamlList(text: string | undefined, field: string, wording: { readonly required: string; readonly noun: string }, issues: IssueList): unknown[] {
+  if (text === undefined || text.trim() === '') {
+    issues.add(field, `is required: ${wording.required}`);
+    return [];
+  }
+  const list = parseYamlParameter(text, field, issues);
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    issues.add(field, `must be a YAML list, not ${describe(list)}`);
+    return [];
+  }
+  if (list.length === 0) issues.add(field, `must list at least one ${wording.noun}`);
+  return list;
+}

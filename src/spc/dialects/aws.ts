@@ -1,7 +1,7 @@
 /** The aws dialect: SecretProviderClasses written for the AWS provider, translated into Courier's MountPlan. */
 import { AWS_STORE_KEYS, checkAwsSetting } from '../../backends/aws-settings.ts';
 import { checkPathSet } from '../check-paths.ts';
-import { describe, IssueList, parseYamlParameter } from '../fields.ts';
+import { IssueList, readYamlList } from '../fields.ts';
 import type { ObjectSpec, PlanResult } from '../types.ts';
 import { readAwsEntry, type AwsPlanSettings, type SeenEntry } from './aws-entry.ts';
 import type { DialectContext } from './dialect.ts';
@@ -16,7 +16,7 @@ export function planAws(parameters: Readonly<Record<string, string>>, context: D
   const objects: ObjectSpec[] = [];
   const pathFields = new Map<ObjectSpec, string>();
   const seen: SeenEntry[] = [];
-  readList(parameters['objects'], issues).forEach((entry, index) => {
+  readYamlList(parameters['objects'], 'objects', { required: 'a YAML list of objects, each with an "objectName"', noun: 'object' }, issues).forEach((entry, index) => {
     for (const { object, pathField } of readAwsEntry(entry, `objects[${index}]`, settings, context, issues, seen)) {
       objects.push(object);
       pathFields.set(object, pathField);
@@ -25,21 +25,6 @@ export function planAws(parameters: Readonly<Record<string, string>>, context: D
   checkPathSet(objects, issues, (object) => pathFields.get(object) ?? object.id);
   if (issues.items.length > 0) return { ok: false, issues: issues.items };
   return { ok: true, plan: { dialect: 'aws', objects } };
-}
-
-function readList(text: string | undefined, issues: IssueList): unknown[] {
-  if (text === undefined || text.trim() === '') {
-    issues.add('objects', 'is required: a YAML list of objects, each with an "objectName"');
-    return [];
-  }
-  const list = parseYamlParameter(text, 'objects', issues);
-  if (list === undefined) return [];
-  if (!Array.isArray(list)) {
-    issues.add('objects', `must be a YAML list, not ${describe(list)}`);
-    return [];
-  }
-  if (list.length === 0) issues.add('objects', 'must list at least one object');
-  return list;
 }
 
 /** Region, failover region, identity settings and path translation, checked once for every entry. */

@@ -3,7 +3,7 @@ import { GCP_AUTH_MODES, parseSecretVersionName } from '../../backends/gcp-locat
 import { parseFileMode } from '../../output/file-mode.ts';
 import { checkMountPath } from '../../output/path-rules.ts';
 import { checkPathSet } from '../check-paths.ts';
-import { checkKnownKeys, describe, isMapping, IssueList, parseYamlParameter, readString, type Mapping } from '../fields.ts';
+import { checkKnownKeys, describe, isMapping, IssueList, readString, readYamlList, type Mapping } from '../fields.ts';
 import { ENCODINGS, type Encoding, type Extract, type ObjectSpec, type PlanResult } from '../types.ts';
 import type { DialectContext } from './dialect.ts';
 
@@ -43,18 +43,7 @@ interface GcpEntry {
 }
 
 function readSecrets(parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): GcpEntry[] {
-  const text = parameters['secrets'];
-  if (text === undefined || text.trim() === '') {
-    issues.add('secrets', 'is required: a YAML list of secrets, each with a "resourceName" and a "path"');
-    return [];
-  }
-  const list = parseYamlParameter(text, 'secrets', issues);
-  if (list === undefined) return [];
-  if (!Array.isArray(list)) {
-    issues.add('secrets', `must be a YAML list, not ${describe(list)}`);
-    return [];
-  }
-  if (list.length === 0) issues.add('secrets', 'must list at least one secret');
+  const list = readYamlList(parameters['secrets'], 'secrets', { required: 'a YAML list of secrets, each with a "resourceName" and a "path"', noun: 'secret' }, issues);
   return list.flatMap((entry: unknown, index) => readEntry(entry, `secrets[${index}]`, context, issues) ?? []);
 }
 

@@ -3,7 +3,7 @@ import jmespath from 'jmespath';
 import { parseFileMode } from '../../output/file-mode.ts';
 import { checkMountPath } from '../../output/path-rules.ts';
 import { checkPathSet } from '../check-paths.ts';
-import { checkKnownKeys, describe, isMapping, IssueList, parseYamlParameter, readBoolean, readString, type Mapping } from '../fields.ts';
+import { checkKnownKeys, describe, isMapping, IssueList, readBoolean, readString, readYamlList, type Mapping } from '../fields.ts';
 import { defaultPath, parseSource, storeParamsFor } from '../stores.ts';
 import { ENCODINGS, type Encoding, type Extract, type ObjectSpec, type PlanResult } from '../types.ts';
 import type { DialectContext } from './dialect.ts';
@@ -21,18 +21,7 @@ export function planNative(parameters: Readonly<Record<string, string>>, context
 }
 
 function readObjects(parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): ObjectSpec[] {
-  const text = parameters['objects'];
-  if (text === undefined || text.trim() === '') {
-    issues.add('objects', 'is required: a YAML list of objects, each with a "source"');
-    return [];
-  }
-  const list = parseYamlParameter(text, 'objects', issues);
-  if (list === undefined) return [];
-  if (!Array.isArray(list)) {
-    issues.add('objects', `must be a YAML list, not ${describe(list)}`);
-    return [];
-  }
-  if (list.length === 0) issues.add('objects', 'must list at least one object');
+  const list = readYamlList(parameters['objects'], 'objects', { required: 'a YAML list of objects, each with a "source"', noun: 'object' }, issues);
   const objects: ObjectSpec[] = [];
   list.forEach((entry: unknown, index) => {
     const object = readEntry(entry, `objects[${index}]`, context, issues);
