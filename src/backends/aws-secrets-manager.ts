@@ -1,43 +1,22 @@
 /** The aws-sm store: AWS Secrets Manager, batched with BatchGetSecretValue, pinned versions with GetSecretValue. */
 import { BatchGetSecretValueCommand, GetSecretValueCommand, type SecretsManagerClient, type SecretValueEntry } from '@aws-sdk/client-secrets-manager';
 import { NotFoundError, PermissionError } from '../errors/courier-error.ts';
-import type { Backend, FetchContext, FetchRequest, FetchResult } from './backend.ts';
+import type { FetchRequest, FetchResult } from './backend.ts';
 import { fromFailure, toCourierError, type AwsSubject } from './aws-errors.ts';
-import { fetchWithFailover, resolveTarget, targetKey, type AwsStoreOptions, type AwsTarget } from './aws-target.ts';
+import type { AwsTarget } from './aws-target.ts';
+import { AwsStore } from './aws-store.ts';
 
 const encoder = new TextEncoder();
 
 /** Secrets Manager: a locator is a secret name or ARN; `version` pins a VersionId, `stage` a staging label. */
-export class AwsSecretsManagerStore implements Backend {
+export class AwsSecretsManagerStore extends AwsStore {
   readonly store = 'aws-sm';
   /** BatchGetSecretValue takes at most 20 secret ids. */
   readonly maxBatchSize = 20;
-  readonly #options: AwsStoreOptions;
-
-  constructor(options: AwsStoreOptions) {
-    this.#options = options;
-  }
-
-  async identityKey(request: FetchRequest, context: FetchContext): Promise<string> {
-    return targetKey(await resolveTarget(this.store, request, context, this.#options));
-  }
-
-  async fetch(requests: readonly FetchRequest[], context: FetchContext): Promise<FetchResult[]> {
-    const first = requests[0];
-    if (first === undefined) return [];
-    const target = await resolveTarget(this.store, first, context, this.#options);
-    return fetchWithFailover(requests, target.settings, (region, batch) => this.#fetchIn(target, region, batch, context.signal));
-  }
-
-  /** Closes the shared connection pool (the SSM store shares it; closing twice is harmless). */
-  close(): Promise<void> {
-    this.#options.clients.close();
-    return Promise.resolve();
-  }
 
   /** Unpinned secrets go in one BatchGetSecretValue; pinned ones, and any the batch did not answer, one by one. */
-  async #fetchIn(target: AwsTarget, region: string, requests: readonly FetchRequest[], signal: AbortSignal): Promise<FetchResult[]> {
-    const client = this.#options.clients.secretsManager(target.identity, region);
+  protected async fetchIn(target: AwsTarget, region: string, requests: readonly FetchRequest[], signal: AbortSignal): Promise<FetchResult[]> {
+    const client = this.options.clients.secretsManager(target.identity, region);
     const subject = (request: FetchRequest) => subjectOf(request, region, target);
     const results: Array<FetchResult | undefined> = new Array<FetchResult | undefined>(requests.length);
     const unpinned = requests.flatMap((request, index) => (request.version === undefined && request.stage === undefined ? [index] : []));

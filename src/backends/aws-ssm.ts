@@ -1,9 +1,10 @@
 /** The aws-ssm store: SSM Parameter Store through GetParameters (10 per call, decrypted), with version and label selectors. */
 import { GetParametersCommand, type Parameter } from '@aws-sdk/client-ssm';
 import { ConfigError, CourierError, NotFoundError } from '../errors/courier-error.ts';
-import type { Backend, FetchContext, FetchRequest, FetchResult } from './backend.ts';
+import type { FetchRequest, FetchResult } from './backend.ts';
 import { toCourierError, type AwsSubject } from './aws-errors.ts';
-import { fetchWithFailover, resolveTarget, targetKey, type AwsStoreOptions, type AwsTarget } from './aws-target.ts';
+import type { AwsTarget } from './aws-target.ts';
+import { AwsStore } from './aws-store.ts';
 import { status } from '@grpc/grpc-js';
 
 const encoder = new TextEncoder();
@@ -12,38 +13,19 @@ const encoder = new TextEncoder();
  * SSM Parameter Store: a locator is a parameter name or ARN; `version` pins a version number,
  * `stage` a label. Both selectors of one parameter may be asked for in the same call.
  */
-export class AwsSsmStore implements Backend {
+export class AwsSsmStore extends AwsStore {
   readonly store = 'aws-ssm';
   /** GetParameters takes at most 10 names. */
   readonly maxBatchSize = 10;
-  readonly #options: AwsStoreOptions;
 
-  constructor(options: AwsStoreOptions) {
-    this.#options = options;
-  }
-
-  async identityKey(request: FetchRequest, context: FetchContext): Promise<string> {
+  protected override checkRequest(request: FetchRequest): void {
     selectorOf(request);
-    return targetKey(await resolveTarget(this.store, request, context, this.#options));
   }
 
-  async fetch(requests: readonly FetchRequest[], context: FetchContext): Promise<FetchResult[]> {
-    const first = requests[0];
-    if (first === undefined) return [];
-    const target = await resolveTarget(this.store, first, context, this.#options);
-    return fetchWithFailover(requests, target.settings, (region, batch) => this.#fetchIn(target, region, batch, context.signal));
-  }
-
-  /** Closes the shared connection pool (the Secrets Manager store shares it; closing twice is harmless). */
-  close(): Promise<void> {
-    this.#options.clients.close();
-    return Promise.resolve();
-  }
-
-  async #fetchIn(target: AwsTarget, region: string, requests: readonly FetchRequest[], signal: AbortSignal): Promise<FetchResult[]> {
+  protected async fetchIn(target: AwsTarget, region: string, requests: readonly FetchRequest[], signal: AbortSignal): Promise<FetchResult[]> {
     const subjects = requests.map((request) => subjectOf(request, region, target));
     const selectors = requests.map((request) => selectorOf(request));
-    const client = this.#options.clients.ssm(target.identity, region);
+    const client = this.options.clients.ssm(target.identity, region);
     let output;
     try {
       output = await client.send(new GetParametersCommand({ Names: [...new Set(selectors)], WithDecryption: true }), { abortSignal: signal });
