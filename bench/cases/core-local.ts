@@ -1,5 +1,5 @@
 /** Core Mount path on the local store: a 10-object SecretProviderClass at concurrency 1, 16 and 128. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCourierProcess } from '../lib/courier-process.ts';
@@ -43,6 +43,13 @@ function mountRequest(): WireRequest {
   return { attributes: JSON.stringify(attributes), secrets: 'null', targetPath: '/tmp/courier-bench-target', permission: '420' };
 }
 
+/** The NODE_OPTIONS the container image runs Courier with, so the benchmark measures what ships. */
+async function imageNodeOptions(): Promise<string[]> {
+  const dockerfile = await readFile(new URL('../../Dockerfile', import.meta.url), 'utf8');
+  const value = /^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1]?.trim();
+  return value ? value.split(/\s+/) : [];
+}
+
 /** Median and worst time from spawn to an accepting socket over a few starts. */
 async function measureStarts(store: string): Promise<{ median: number; worst: number }> {
   const times: number[] = [];
@@ -58,7 +65,8 @@ export async function run(): Promise<BenchCase> {
   const store = await makeStore();
   try {
     const starts = await measureStarts(store);
-    const courier = await startCourierProcess({ args: ['--local-store', store] });
+    const nodeArgs = await imageNodeOptions();
+    const courier = await startCourierProcess({ args: ['--local-store', store], nodeArgs });
     const request = mountRequest();
     const rows: Array<Record<string, string | number>> = [];
     const byLevel = new Map<number, { p99: number; rate: number }>();
@@ -87,7 +95,7 @@ export async function run(): Promise<BenchCase> {
       rssBytes = await courier.peakRssBytes().catch(() => Number.NaN);
       await courier.stop();
     }
-    return { title, rows, targets: targetsFrom(byLevel, starts, mebibytes(rssBytes)) };
+    return { title: `${title} (server node options: ${nodeArgs.join(' ') || 'none'}, as in the image)`, rows, targets: targetsFrom(byLevel, starts, mebibytes(rssBytes)) };
   } finally {
     await rm(store, { recursive: true, force: true });
   }
