@@ -1,5 +1,6 @@
 /** Small readers for YAML-decoded SecretProviderClass entries that collect every problem with its field path. */
 import { parse, YAMLParseError } from 'yaml';
+import { parseFileMode } from '../output/file-mode.ts';
 import type { ConfigIssue } from './types.ts';
 
 /** A YAML mapping, as decoded. */
@@ -124,4 +125,14 @@ export function readYamlList(text: string | undefined, field: string, wording: {
   }
   if (list.length === 0) issues.add(field, `must list at least one ${wording.noun}`);
   return list;
+}
+
+/** Reads an optional file mode (see parseFileMode) at `key`; `fallback` when absent or invalid. */
+export function readFileMode(entry: Mapping, key: string, field: string, fallback: number, issues: IssueList): number {
+  const value = entry[key];
+  if (value === undefined || value === null) return fallback;
+  const mode = parseFileMode(value);
+  if (typeof mode === 'number') return mode;
+  issues.add(`${field}.${key}`, mode.error);
+  return fallback;
 }

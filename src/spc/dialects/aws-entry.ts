@@ -1,9 +1,8 @@
 /** One `objects` entry of the aws dialect: validated as strictly as the AWS provider, turned into ObjectSpecs. */
 import jmespath from 'jmespath';
 import { FAILOVER_KEYS, parseArn } from '../../backends/aws-settings.ts';
-import { parseFileMode } from '../../output/file-mode.ts';
 import { checkMountPath } from '../../output/path-rules.ts';
-import { describe, isMapping, readString, type IssueList, type Mapping } from '../fields.ts';
+import { describe, isMapping, readFileMode, readString, type IssueList, type Mapping } from '../fields.ts';
 import type { ObjectSpec, StoreName } from '../types.ts';
 import { canonicalEntry, readMapping, readMappingList, requireString, translatePath } from './aws-fields.ts';
 import type { DialectContext } from './dialect.ts';
@@ -50,7 +49,7 @@ export function readAwsEntry(raw: unknown, field: string, settings: AwsPlanSetti
   const alias = readString(entry, 'objectAlias', field, issues);
   const version = readString(entry, 'objectVersion', field, issues);
   const label = readString(entry, 'objectVersionLabel', field, issues);
-  const mode = readMode(entry, field, context.permission, issues);
+  const mode = readFileMode(entry, 'filePermission', field, context.permission, issues);
   const type = readType(entry, field, issues);
   // An objectType that is given but unknown was reported by readType; '' keeps readStore from asking for one.
   const store = name === undefined ? undefined : readStore(name, type ?? (entry['objectType'] === undefined ? undefined : ''), settings.region, field, 'objectName', issues);
@@ -146,7 +145,7 @@ function readJmes(raw: Mapping, field: string, translation: string | undefined, 
   const entry = canonicalEntry(raw, JMES_KEYS, field, issues);
   const expression = requireString(entry, 'path', field, issues, ': the JMESPath expression to extract');
   const alias = requireString(entry, 'objectAlias', field, issues, ': the file name of the extracted value');
-  const mode = readMode(entry, field, parentMode, issues);
+  const mode = readFileMode(entry, 'filePermission', field, parentMode, issues);
   if (expression !== undefined) {
     try {
       jmespath.compile(expression);
@@ -159,14 +158,6 @@ function readJmes(raw: Mapping, field: string, translation: string | undefined, 
   return expression === undefined || path === undefined ? undefined : { path, expression, mode };
 }
 
-function readMode(entry: Mapping, field: string, fallback: number, issues: IssueList): number {
-  const value = entry['filePermission'];
-  if (value === undefined || value === null) return fallback;
-  const mode = parseFileMode(value);
-  if (typeof mode === 'number') return mode;
-  issues.add(`${field}.filePermission`, mode.error);
-  return fallback;
-}
 
 /** The translated file name; `..` is refused anywhere (even where the AWS provider only checks some forms). */
 function filePath(name: string, translation: string | undefined, field: string, issues: IssueList): string | undefined {

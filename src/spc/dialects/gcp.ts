@@ -1,9 +1,8 @@
 /** The Google provider's SecretProviderClass dialect: `secrets` as a YAML list of `resourceName` entries, and `auth`. */
 import { GCP_AUTH_MODES, parseSecretVersionName } from '../../backends/gcp-locator.ts';
-import { parseFileMode } from '../../output/file-mode.ts';
 import { checkMountPath } from '../../output/path-rules.ts';
 import { checkPathSet } from '../check-paths.ts';
-import { checkKnownKeys, describe, isMapping, IssueList, readString, readYamlList, type Mapping } from '../fields.ts';
+import { checkKnownKeys, describe, isMapping, IssueList, readFileMode, readString, readYamlList, type Mapping } from '../fields.ts';
 import { ENCODINGS, type Encoding, type Extract, type ObjectSpec, type PlanResult } from '../types.ts';
 import type { DialectContext } from './dialect.ts';
 
@@ -61,7 +60,8 @@ function readEntry(entry: unknown, field: string, context: DialectContext, issue
   const pathField = path === undefined && fileName !== undefined ? 'fileName' : 'path';
   const filePath = path ?? fileName;
   if (filePath === undefined && entry['path'] === undefined && entry['fileName'] === undefined) issues.add(`${field}.path`, 'is required (or "fileName"): the file to write the secret to');
-  const mode = readMode(entry, field, context.permission, issues);
+  // As the Google provider takes it: a YAML integer, `0400` octal (YAML 1.1) or `256` decimal.
+  const mode = readFileMode(entry, 'mode', field, context.permission, issues);
   const extract = readExtract(entry, field, issues);
   const encoding = readEncoding(entry, field, issues);
   if (locator === undefined || filePath === undefined || issues.items.length > before) return undefined;
@@ -91,14 +91,6 @@ function readResourceName(entry: Mapping, field: string, issues: IssueList): str
   return name;
 }
 
-/** `mode` as the Google provider takes it: a YAML integer, `0400` octal (YAML 1.1) or `256` decimal. */
-function readMode(entry: Mapping, field: string, fallback: number, issues: IssueList): number {
-  if (entry['mode'] === undefined || entry['mode'] === null) return fallback;
-  const mode = parseFileMode(entry['mode']);
-  if (typeof mode === 'number') return mode;
-  issues.add(`${field}.mode`, mode.error);
-  return fallback;
-}
 
 function readExtract(entry: Mapping, field: string, issues: IssueList): Extract | undefined {
   const jsonKey = readString(entry, 'extractJSONKey', field, issues);

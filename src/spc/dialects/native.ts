@@ -1,9 +1,8 @@
 /** Courier's own SecretProviderClass dialect: `parameters.objects` as a YAML list of `source:` entries. */
 import jmespath from 'jmespath';
-import { parseFileMode } from '../../output/file-mode.ts';
 import { checkMountPath } from '../../output/path-rules.ts';
 import { checkPathSet } from '../check-paths.ts';
-import { checkKnownKeys, describe, isMapping, IssueList, readBoolean, readString, readYamlList, type Mapping } from '../fields.ts';
+import { checkKnownKeys, describe, isMapping, IssueList, readBoolean, readFileMode, readString, readYamlList, type Mapping } from '../fields.ts';
 import { defaultPath, parseSource, storeParamsFor } from '../stores.ts';
 import { ENCODINGS, type Encoding, type Extract, type ObjectSpec, type PlanResult } from '../types.ts';
 import type { DialectContext } from './dialect.ts';
@@ -45,7 +44,7 @@ function readEntry(entry: unknown, field: string, context: DialectContext, issue
   const version = readString(entry, 'version', field, issues);
   const stage = readString(entry, 'stage', field, issues);
   const optional = readBoolean(entry, 'optional', field, issues) ?? false;
-  const mode = readMode(entry, field, context.permission, issues);
+  const mode = readFileMode(entry, 'mode', field, context.permission, issues);
   const extract = readExtract(entry, field, issues);
   const encoding = readEncoding(entry, field, issues);
   // An explicit path is checked even when other fields are wrong, so one run lists every problem.
@@ -73,13 +72,6 @@ function readEntry(entry: unknown, field: string, context: DialectContext, issue
   };
 }
 
-function readMode(entry: Mapping, field: string, fallback: number, issues: IssueList): number {
-  if (entry['mode'] === undefined || entry['mode'] === null) return fallback;
-  const mode = parseFileMode(entry['mode']);
-  if (typeof mode === 'number') return mode;
-  issues.add(`${field}.mode`, mode.error);
-  return fallback;
-}
 
 function readExtract(entry: Mapping, field: string, issues: IssueList): Extract | undefined {
   const jsonKey = readString(entry, 'jsonKey', field, issues);

@@ -1,6 +1,6 @@
 /** Installs (scripts/setup-moto.sh) and runs moto_server on a free loopback port for AWS end-to-end tests and the bench. */
 import { execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freeLoopbackPort } from '../helpers/courier-process.ts';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,7 +23,7 @@ export async function installMoto(): Promise<void> {
 /** Starts moto_server on 127.0.0.1 and resolves once it answers. */
 export async function startMoto(): Promise<MotoServer> {
   await installMoto();
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child = spawn(join(REPO_ROOT, '.venv', 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = `${stderr}${chunk.toString()}`.slice(-4000)));
@@ -48,15 +48,3 @@ export async function startMoto(): Promise<MotoServer> {
   };
 }
 
-/** A loopback port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address for a loopback listener');
-  return address.port;
-}
