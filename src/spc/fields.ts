@@ -1,7 +1,7 @@
 /** Small readers for YAML-decoded SecretProviderClass entries that collect every problem with its field path. */
 import { parse, YAMLParseError } from 'yaml';
 import { parseFileMode } from '../output/file-mode.ts';
-import type { ConfigIssue } from './types.ts';
+import { ENCODINGS, type ConfigIssue, type Encoding } from './types.ts';
 
 /** A YAML mapping, as decoded. */
 export type Mapping = Readonly<Record<string, unknown>>;
@@ -135,4 +135,14 @@ export function readFileMode(entry: Mapping, key: string, field: string, fallbac
   if (typeof mode === 'number') return mode;
   issues.add(`${field}.${key}`, mode.error);
   return fallback;
+}
+
+/** Reads an optional `encoding` (utf-8, base64, hex; any case); utf-8 when absent or invalid. */
+export function readEncoding(entry: Mapping, field: string, issues: IssueList): Encoding {
+  const value = readString(entry, 'encoding', field, issues);
+  if (value === undefined) return 'utf-8';
+  const match = ENCODINGS.find((encoding) => encoding === value.toLowerCase());
+  if (match) return match;
+  issues.add(`${field}.encoding`, `"${value}" is not one of ${ENCODINGS.join(', ')}`);
+  return 'utf-8';
 }

@@ -1,13 +1,13 @@
 // The driver conformance tier: Courier as a child process, mounted through the CSI driver's own Go client and writer.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readFile, readlink, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { fakePodToken } from '../helpers/pod-token.ts';
 import { startCourierProcess, type CourierProcess } from './helpers/courier-process.ts';
 import { buildHarness, driverAttributes, harnessLoop, harnessMount, readSpc, type HarnessMountResult } from './helpers/driver-harness.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const POD = { name: 'web-0', namespace: 'default', serviceAccount: 'web' };
@@ -15,12 +15,6 @@ const POD = { name: 'web-0', namespace: 'default', serviceAccount: 'web' };
 test.before(async () => {
   await buildHarness();
 });
-
-async function tempDir(t: ExecutionContext, prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** A local store holding `files` (relative path → contents). */
 async function makeStore(t: ExecutionContext, files: Readonly<Record<string, string | Buffer>>): Promise<string> {

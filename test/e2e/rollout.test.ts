@@ -1,13 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { lstat, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { startCourierProcess, type CourierProcess } from './helpers/courier-process.ts';
 import { buildHarness, driverAttributes, harnessLoop, harnessMount, type HarnessLoopResult } from './helpers/driver-harness.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // A DaemonSet update on one node, replayed with real processes: Mounts run continuously through the
 // driver's own client (waitForReady, retries on UNAVAILABLE) while one Courier replaces another on the
@@ -21,12 +21,6 @@ const LOOP = { durationMs: 6_000, intervalMs: 10 };
 test.before(async () => {
   await buildHarness();
 });
-
-async function tempDir(t: ExecutionContext, prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** A Courier serving a local store (the example one by default) on `<socketDir>/courier.sock` (the last --socket-dir wins). */
 function startOn(t: ExecutionContext, socketDir: string, store = STORE): Promise<CourierProcess> {

@@ -1,9 +1,8 @@
 /** Helpers for mirror tests: a SecretMirror on the fake Kubernetes API with captured logs and metrics. */
-import { Writable } from 'node:stream';
 import type { ExecutionContext } from 'ava';
 import { createKubeClient } from '../../src/kube/kube-client.ts';
 import { createSecretMirror, type SecretMirror, type SecretMirrorDependencies } from '../../src/kube/secret-mirror.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import type { PodInfo } from '../../src/spc/types.ts';
 import { useFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.ts';
@@ -26,15 +25,9 @@ export const POD_B: PodInfo = { name: 'app-1', namespace: 'team-a', uid: '6f1e2c
 /** Starts the fake API and a mirror writer on it; everything stops in t.teardown. */
 export async function useMirrorRig(t: ExecutionContext, tuning: Pick<SecretMirrorDependencies, 'recheckAfterMs' | 'now'> = {}): Promise<MirrorRig> {
   const api = await useFakeKubeApi(t);
-  const logLines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logLines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
-      callback();
-    },
-  });
+  const { logger, lines: logLines } = captureLogs('info');
   const metrics = createMetrics();
-  const mirror = createSecretMirror(createKubeClient({ kubeconfig: api.kubeconfig, callTimeoutMs: 5_000 }), { logger: createLogger('info', sink), metrics, ...tuning });
+  const mirror = createSecretMirror(createKubeClient({ kubeconfig: api.kubeconfig, callTimeoutMs: 5_000 }), { logger, metrics, ...tuning });
   return {
     api,
     mirror,

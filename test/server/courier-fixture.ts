@@ -1,13 +1,12 @@
 /** Starts a real Courier in-process on a temporary socket with a temporary local store, for integration tests. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { ExecutionContext } from 'ava';
 import type { Backend } from '../../src/backends/backend.ts';
 import { FileStore } from '../../src/backends/file-store.ts';
 import { DRIVER_KEYS } from '../../src/spc/decode-request.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import { startCourier, type RunningCourier } from '../../src/server/courier-server.ts';
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from '../../src/server/options.ts';
@@ -38,12 +37,6 @@ export interface CourierFixture {
   readonly shutdown: () => Promise<void>;
 }
 
-/** Creates a temp dir removed at teardown. */
-export async function tempDir(t: ExecutionContext, prefix = 'courier-test-'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** Writes `files` (path → text) under `root`. */
 export async function writeTree(root: string, files: Readonly<Record<string, string>>): Promise<void> {
@@ -65,16 +58,10 @@ export async function startTestCourier(t: ExecutionContext, fixture: FixtureOpti
     await store.start();
     backends.set('file', store);
   }
-  const logLines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logLines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
-      callback();
-    },
-  });
   const metrics = createMetrics();
   const options: ServeOptions = { ...DEFAULT_SERVE_OPTIONS, socketDir: join(dir, 'sockets'), metricsAddr: 'off', healthAddr: 'off', gracePeriodMs: 5_000, ...fixture.options };
-  const courier = await startCourier(options, { logger: createLogger(options.logLevel, sink), metrics, backends });
+  const { logger, lines: logLines } = captureLogs(options.logLevel);
+  const courier = await startCourier(options, { logger, metrics, backends });
   let stopped: Promise<void> | undefined;
   const shutdown = () => (stopped ??= courier.shutdown());
   const socketPath = join(options.socketDir, `${options.providerName}.sock`);
@@ -103,3 +90,5 @@ export function driverAttributes(parameters: Readonly<Record<string, string>>, p
 export function objectsYaml(entries: readonly string[]): string {
   return entries.map((entry) => `- ${entry}`).join('\n');
 }
+
+export { tempDir };

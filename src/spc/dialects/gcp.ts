@@ -2,8 +2,8 @@
 import { GCP_AUTH_MODES, parseSecretVersionName } from '../../backends/gcp-locator.ts';
 import { checkMountPath } from '../../output/path-rules.ts';
 import { checkPathSet } from '../check-paths.ts';
-import { checkKnownKeys, describe, isMapping, IssueList, readFileMode, readString, readYamlList, type Mapping } from '../fields.ts';
-import { ENCODINGS, type Encoding, type Extract, type ObjectSpec, type PlanResult } from '../types.ts';
+import { checkKnownKeys, describe, isMapping, IssueList, readEncoding, readFileMode, readString, readYamlList, type Mapping } from '../fields.ts';
+import type { Extract, ObjectSpec, PlanResult } from '../types.ts';
 import type { DialectContext } from './dialect.ts';
 
 /** Top-level parameters of the gcp dialect. */
@@ -102,13 +102,4 @@ function readExtract(entry: Mapping, field: string, issues: IssueList): Extract 
   if (jsonKey !== undefined) return { kind: 'jsonKey', key: jsonKey };
   if (yamlKey !== undefined) return { kind: 'yamlKey', key: yamlKey };
   return undefined;
-}
-
-function readEncoding(entry: Mapping, field: string, issues: IssueList): Encoding {
-  const value = readString(entry, 'encoding', field, issues);
-  if (value === undefined) return 'utf-8';
-  const match = ENCODINGS.find((encoding) => encoding === value.toLowerCase());
-  if (match) return match;
-  issues.add(`${field}.encoding`, `"${value}" is not one of ${ENCODINGS.join(', ')}`);
-  return 'utf-8';
 }

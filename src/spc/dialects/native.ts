@@ -2,9 +2,9 @@
 import jmespath from 'jmespath';
 import { checkMountPath } from '../../output/path-rules.ts';
 import { checkPathSet } from '../check-paths.ts';
-import { checkKnownKeys, describe, isMapping, IssueList, readBoolean, readFileMode, readString, readYamlList, type Mapping } from '../fields.ts';
+import { checkKnownKeys, describe, isMapping, IssueList, readBoolean, readEncoding, readFileMode, readString, readYamlList, type Mapping } from '../fields.ts';
 import { defaultPath, parseSource, storeParamsFor } from '../stores.ts';
-import { ENCODINGS, type Encoding, type Extract, type ObjectSpec, type PlanResult } from '../types.ts';
+import type { Extract, ObjectSpec, PlanResult } from '../types.ts';
 import type { DialectContext } from './dialect.ts';
 
 /** Keys an `objects` entry may have. */
@@ -92,13 +92,4 @@ function readExtract(entry: Mapping, field: string, issues: IssueList): Extract 
     return undefined;
   }
   return { kind: 'jmesPath', expression };
-}
-
-function readEncoding(entry: Mapping, field: string, issues: IssueList): Encoding {
-  const value = readString(entry, 'encoding', field, issues);
-  if (value === undefined) return 'utf-8';
-  const match = ENCODINGS.find((encoding) => encoding === value.toLowerCase());
-  if (match) return match;
-  issues.add(`${field}.encoding`, `"${value}" is not one of ${ENCODINGS.join(', ')}`);
-  return 'utf-8';
 }
