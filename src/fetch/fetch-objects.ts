@@ -79,21 +79,26 @@ async function fetchBatch(batchFetch: BatchFetch, backend: Backend, identity: st
  * identity that cannot be resolved fails the objects that need it, with the object named.
  */
 async function groupObjects(objects: readonly ObjectSpec[], backends: BackendRegistry, context: FetchContext): Promise<Group[]> {
-  const groups = new Map<string, Group>();
-  for (const object of objects) {
+  const located = objects.map((object) => {
     const backend = backends.get(object.store);
     if (!backend) {
       throw new ConfigError(`store "${object.store}" is not enabled on this Courier${object.store === 'file' ? ' (start it with --local-store DIR)' : ''}`, { field: `${object.id}.source` });
     }
-    const request = toFetchRequest(object);
-    const identity = await backend.identityKey(request, context).catch((error: unknown) => {
-      throw error instanceof CourierError ? withField(error, object.id) : error;
-    });
-    const key = JSON.stringify([object.store, identity, requestKey(request)]);
-    const group = groups.get(key) ?? { backend, identity, request, objects: [] };
+    return { object, backend, request: toFetchRequest(object) };
+  });
+  // Identities resolve concurrently; a failure is reported for the first failing object in plan order.
+  const identities = await Promise.allSettled(located.map(({ backend, request }) => backend.identityKey(request, context)));
+  const groups = new Map<string, Group>();
+  located.forEach(({ object, backend, request }, index) => {
+    const identity = identities[index] as PromiseSettledResult<string>;
+    if (identity.status === 'rejected') {
+      throw identity.reason instanceof CourierError ? withField(identity.reason, object.id) : identity.reason;
+    }
+    const key = JSON.stringify([object.store, identity.value, requestKey(request)]);
+    const group = groups.get(key) ?? { backend, identity: identity.value, request, objects: [] };
     group.objects.push(object);
     groups.set(key, group);
-  }
+  });
   return [...groups.values()];
 }
 

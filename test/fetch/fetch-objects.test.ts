@@ -1,0 +1,59 @@
+import test from 'ava';
+import type { Backend, FetchContext, FetchRequest } from '../../src/backends/backend.ts';
+import { AuthError } from '../../src/errors/courier-error.ts';
+import { createObjectFetcher } from '../../src/fetch/fetch-objects.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
+import type { ObjectSpec, StoreName } from '../../src/spc/types.ts';
+
+const context: FetchContext = { signal: new AbortController().signal, pod: { name: 'p', namespace: 'team-a', uid: 'u', serviceAccount: 'web' }, tokens: new Map() };
+
+function object(index: number, locator: string, store: StoreName = 'aws-sm'): ObjectSpec {
+  return { id: `objects[${index}]`, store, locator, storeParams: {}, path: `f${index}`, mode: 0o644, encoding: 'utf-8', optional: false };
+}
+
+/** A store whose identity depends on the locator's prefix, that fails identities named in `deny`, and records its calls. */
+function storeWith(deny: Record<string, number>, calls: string[][]): Backend {
+  return {
+    store: 'aws-sm',
+    maxBatchSize: 2,
+    identityKey: async (request: FetchRequest) => {
+      const delay = deny[request.locator];
+      if (delay !== undefined) {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        throw new AuthError(`no role for ${request.locator}`);
+      }
+      return request.locator.split('/')[0] ?? '';
+    },
+    fetch: (requests) => {
+      calls.push(requests.map((request) => request.locator));
+      return Promise.resolve(requests.map((request) => ({ ok: true as const, contents: new TextEncoder().encode(request.locator), version: '1' })));
+    },
+  };
+}
+
+test('asks the store once per distinct request, in batches per identity of at most the batch size', async (t) => {
+  const calls: string[][] = [];
+  const fetcher = createObjectFetcher(new Map([['aws-sm', storeWith({}, calls)]]), createMetrics());
+  const objects = [object(0, 'a/1'), object(1, 'a/2'), object(2, 'a/1'), object(3, 'a/3'), object(4, 'b/1')];
+  const results = await fetcher.fetchObjects(objects, context);
+  t.deepEqual(calls, [['a/1', 'a/2'], ['a/3'], ['b/1']]);
+  t.is(results.get(objects[2] as ObjectSpec), results.get(objects[0] as ObjectSpec));
+});
+
+test('an identity that cannot be resolved fails with the first such object in plan order, named', async (t) => {
+  const calls: string[][] = [];
+  // objects[1] fails later than objects[3]; the error still names objects[1].
+  const fetcher = createObjectFetcher(new Map([['aws-sm', storeWith({ 'x/1': 30, 'y/1': 1 }, calls)]]), createMetrics());
+  const objects = [object(0, 'a/1'), object(1, 'x/1'), object(2, 'a/2'), object(3, 'y/1')];
+  const error = await t.throwsAsync(fetcher.fetchObjects(objects, context));
+  t.is(error?.message, 'objects[1]: no role for x/1');
+  t.deepEqual(calls, []);
+});
+
+test('an object of a store that is not enabled fails before any identity is resolved', async (t) => {
+  const calls: string[][] = [];
+  const fetcher = createObjectFetcher(new Map([['aws-sm', storeWith({}, calls)]]), createMetrics());
+  const error = await t.throwsAsync(fetcher.fetchObjects([object(0, 'a/1'), object(1, 'demo/x', 'file')], context));
+  t.is(error?.message, 'objects[1].source: store "file" is not enabled on this Courier (start it with --local-store DIR)');
+  t.deepEqual(calls, []);
+});
