@@ -1,6 +1,7 @@
 /** Google access tokens for a pod: its token exchanged at STS, then optionally a Google service account impersonated; cached per identity. */
 import { IdentityPoolClient } from 'google-auth-library';
 import { AuthError, ConfigError, CourierError, PermissionError, ThrottledError, UnavailableError } from '../errors/courier-error.ts';
+import { ExpiringMemo, type Expiring } from '../fetch/expiring-memo.ts';
 import type { ServiceAccountReader } from '../kube/service-accounts.ts';
 import type { PodInfo, TokenMap } from '../spc/types.ts';
 import type { GcpWorkloadIdentity } from './gcp-workload-identity.ts';
@@ -25,11 +26,6 @@ export interface GcpTokenSourceSettings {
   readonly now?: () => number;
 }
 
-interface CachedToken {
-  readonly token: string;
-  readonly refreshAt: number;
-}
-
 /**
  * Turns a pod's service-account token into a Google access token. Tokens are cached per
  * (namespace, service account, Google service account): every pod of one service account acts
@@ -40,13 +36,13 @@ export class GcpTokenSource {
   readonly #settings: GcpTokenSourceSettings;
   readonly #serviceAccounts: ServiceAccountReader;
   readonly #now: () => number;
-  readonly #cache = new Map<string, CachedToken>();
-  readonly #pending = new Map<string, Promise<string>>();
+  readonly #tokens: ExpiringMemo<string>;
 
   constructor(settings: GcpTokenSourceSettings, serviceAccounts: ServiceAccountReader) {
     this.#settings = settings;
     this.#serviceAccounts = serviceAccounts;
     this.#now = settings.now ?? Date.now;
+    this.#tokens = new ExpiringMemo(MAX_ENTRIES, this.#now);
   }
 
   /** The pool and audiences this source exchanges tokens for. */
@@ -78,16 +74,10 @@ export class GcpTokenSource {
     // Checked on every call, cached or not: only a pod that holds a token of this identity gets its access token.
     const podToken = this.podToken(pod, tokens);
     const key = JSON.stringify([podToken.namespace, podToken.serviceAccount, target ?? '']);
-    const cached = this.#cache.get(key);
-    if (cached && this.#now() < cached.refreshAt) return cached.token;
-    const pending = this.#pending.get(key);
-    if (pending) return pending;
-    const exchange = this.#exchange(podToken.token, podToken.namespace, podToken.serviceAccount, target, key).finally(() => this.#pending.delete(key));
-    this.#pending.set(key, exchange);
-    return exchange;
+    return this.#tokens.get(key, () => this.#exchange(podToken.token, podToken.namespace, podToken.serviceAccount, target));
   }
 
-  async #exchange(subjectToken: string, namespace: string, serviceAccount: string, target: string | undefined, key: string): Promise<string> {
+  async #exchange(subjectToken: string, namespace: string, serviceAccount: string, target: string | undefined): Promise<Expiring<string>> {
     const { identity, stsUrl, iamCredentialsUrl } = this.#settings;
     const client = new IdentityPoolClient({
       audience: identity.stsAudience,
@@ -107,20 +97,7 @@ export class GcpTokenSource {
     if (!token) throw new AuthError(`Google STS returned no access token for ${namespace}/${serviceAccount}`);
     const expiry = client.credentials.expiry_date ?? started + 3_600_000;
     const lifetime = Math.max(0, expiry - started);
-    this.#remember(key, { token, refreshAt: expiry - Math.min(REFRESH_MARGIN_MS, lifetime / 2) });
-    return token;
-  }
-
-  #remember(key: string, entry: CachedToken): void {
-    const now = this.#now();
-    if (this.#cache.size >= MAX_ENTRIES) {
-      for (const [old, value] of this.#cache) if (value.refreshAt <= now) this.#cache.delete(old);
-      // Still full: drop the oldest entry (Map keeps insertion order).
-      const oldest = this.#cache.keys().next();
-      if (this.#cache.size >= MAX_ENTRIES && !oldest.done) this.#cache.delete(oldest.value);
-    }
-    this.#cache.delete(key);
-    this.#cache.set(key, entry);
+    return { value: token, until: expiry - Math.min(REFRESH_MARGIN_MS, lifetime / 2) };
   }
 }
 

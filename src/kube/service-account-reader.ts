@@ -1,5 +1,6 @@
 /** ServiceAccountReader over the Kubernetes API: short-TTL cache and one in-flight lookup per ServiceAccount. */
 import { AuthError, DeadlineError } from '../errors/courier-error.ts';
+import { ExpiringMemo } from '../fetch/expiring-memo.ts';
 import type { KubeClient } from './kube-client.ts';
 import { statusOf, toKubeError } from './kube-errors.ts';
 import type { ServiceAccountReader } from './service-accounts.ts';
@@ -16,11 +17,6 @@ export interface ServiceAccountReaderOptions {
 
 type Annotations = Readonly<Record<string, string>>;
 
-interface Entry {
-  readonly expiresAt: number;
-  readonly annotations: Annotations;
-}
-
 export const DEFAULT_SERVICE_ACCOUNT_TTL_MS = 30_000;
 const DEFAULT_MAX_ENTRIES = 2_000;
 
@@ -33,32 +29,16 @@ export function createServiceAccountReader(kube: KubeClient, options: ServiceAcc
   const ttlMs = options.ttlMs ?? DEFAULT_SERVICE_ACCOUNT_TTL_MS;
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, Entry>();
-  const inFlight = new Map<string, Promise<Annotations>>();
-
-  const lookup = (namespace: string, name: string, key: string): Promise<Annotations> => {
-    const running = inFlight.get(key);
-    if (running) return running;
-    // The shared call runs on the client's own timeout, not one caller's signal: a caller that
-    // gives up must not fail the others waiting on the same lookup.
-    const call = readAnnotations(kube, namespace, name)
-      .then((annotations) => {
-        cache.delete(key);
-        cache.set(key, { expiresAt: now() + ttlMs, annotations });
-        while (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
-        return annotations;
-      })
-      .finally(() => inFlight.delete(key));
-    inFlight.set(key, call);
-    return call;
-  };
-
+  const memo = new ExpiringMemo<Annotations>(maxEntries, now);
   return {
-    async annotations(namespace, name, signal) {
+    annotations(namespace, name, signal) {
       const key = `${namespace}/${name}`;
-      const cached = cache.get(key);
-      if (cached && cached.expiresAt > now()) return cached.annotations;
-      return withSignal(lookup(namespace, name, key), signal, key);
+      const cached = memo.cached(key);
+      if (cached) return Promise.resolve(cached);
+      // The shared lookup runs on the client's own timeout, not one caller's signal: a caller that
+      // gives up must not fail the others waiting on the same lookup.
+      const lookup = memo.get(key, async () => ({ value: await readAnnotations(kube, namespace, name), until: now() + ttlMs }));
+      return withSignal(lookup, signal, key);
     },
   };
 }

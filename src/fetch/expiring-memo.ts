@@ -1,0 +1,63 @@
+/** Values remembered per key until a deadline each value sets, with one load in flight per key. */
+
+/** A loaded value and until when (epoch ms) it may be handed out again; a time not after now keeps nothing. */
+export interface Expiring<T> {
+  readonly value: T;
+  readonly until: number;
+}
+
+/**
+ * The memo behind Courier's credential, token and ServiceAccount caches: concurrent callers of one
+ * key share one load, a failed load is not remembered (the next caller tries again), and at most
+ * `maxEntries` are kept — expired entries go first, then the oldest.
+ */
+export class ExpiringMemo<T> {
+  readonly #entries = new Map<string, Expiring<T>>();
+  readonly #loading = new Map<string, Promise<T>>();
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+
+  constructor(maxEntries: number, now: () => number = Date.now) {
+    this.#maxEntries = maxEntries;
+    this.#now = now;
+  }
+
+  /** The remembered value for `key` while it is usable, without loading. */
+  cached(key: string): T | undefined {
+    const entry = this.#entries.get(key);
+    return entry && entry.until > this.#now() ? entry.value : undefined;
+  }
+
+  /** The remembered value for `key` while it is usable; otherwise runs `load` once for all concurrent callers. */
+  get(key: string, load: () => Promise<Expiring<T>>): Promise<T> {
+    const entry = this.#entries.get(key);
+    if (entry && entry.until > this.#now()) return Promise.resolve(entry.value);
+    const running = this.#loading.get(key);
+    if (running) return running;
+    const started = load()
+      .then(({ value, until }) => {
+        this.#remember(key, { value, until });
+        return value;
+      })
+      .finally(() => this.#loading.delete(key));
+    this.#loading.set(key, started);
+    return started;
+  }
+
+  /** Number of remembered entries. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #remember(key: string, entry: Expiring<T>): void {
+    const now = this.#now();
+    if (entry.until <= now) return;
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#maxEntries) {
+      for (const [old, value] of this.#entries) if (value.until <= now) this.#entries.delete(old);
+      const oldest = this.#entries.keys().next();
+      if (this.#entries.size >= this.#maxEntries && !oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, entry);
+  }
+}
