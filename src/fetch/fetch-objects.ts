@@ -5,6 +5,7 @@ import { codeName } from '../errors/to-grpc-status.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ObjectSpec } from '../spc/types.ts';
 import { requestKey, toFetchRequest } from './request-key.ts';
+import { untilAborted } from './until-aborted.ts';
 
 /** Turns a plan's objects into store results; the seam the caching layer wraps. */
 export interface ObjectFetcher {
@@ -54,7 +55,7 @@ export function createObjectFetcher(backends: BackendRegistry, metrics: Metrics,
           }),
         );
       })();
-      await raceDeadline(work, context.signal, pending);
+      await untilAborted(work, context.signal, () => deadlineError(pending));
       return results;
     },
   };
@@ -115,22 +116,6 @@ export function batches(groups: readonly Group[]): Group[][] {
     for (let start = 0; start < list.length; start += size) result.push(list.slice(start, start + size));
   }
   return result;
-}
-
-async function raceDeadline<T>(work: Promise<T>, signal: AbortSignal, pending: ReadonlySet<ObjectSpec>): Promise<T> {
-  // Work that loses the race may still fail later; that failure has already been answered.
-  work.catch(() => undefined);
-  if (signal.aborted) throw deadlineError(pending);
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(deadlineError(pending));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([work, aborted]);
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
 }
 
 function deadlineError(pending: ReadonlySet<ObjectSpec>): DeadlineError {

@@ -1,6 +1,7 @@
 /** ServiceAccountReader over the Kubernetes API: short-TTL cache and one in-flight lookup per ServiceAccount. */
 import { AuthError, DeadlineError } from '../errors/courier-error.ts';
 import { ExpiringMemo } from '../fetch/expiring-memo.ts';
+import { untilAborted } from '../fetch/until-aborted.ts';
 import type { KubeClient } from './kube-client.ts';
 import { statusOf, toKubeError } from './kube-errors.ts';
 import type { ServiceAccountReader } from './service-accounts.ts';
@@ -38,7 +39,8 @@ export function createServiceAccountReader(kube: KubeClient, options: ServiceAcc
       // The shared lookup runs on the client's own timeout, not one caller's signal: a caller that
       // gives up must not fail the others waiting on the same lookup.
       const lookup = memo.get(key, async () => ({ value: await readAnnotations(kube, namespace, name), until: now() + ttlMs }));
-      return withSignal(lookup, signal, key);
+      if (!signal) return lookup;
+      return untilAborted(lookup, signal, () => new DeadlineError(`the Mount's deadline passed while reading service account ${key}`));
     },
   };
 }
@@ -50,24 +52,5 @@ async function readAnnotations(kube: KubeClient, namespace: string, name: string
   } catch (error) {
     if (statusOf(error) === 404) throw new AuthError(`service account ${namespace}/${name} does not exist`, { cause: error });
     throw toKubeError(error, { verb: 'get', resource: 'serviceaccounts', namespace, name });
-  }
-}
-
-/** Lets one caller stop waiting when its Mount's deadline passes; the shared call goes on. */
-async function withSignal<T>(work: Promise<T>, signal: AbortSignal | undefined, key: string): Promise<T> {
-  if (!signal) return work;
-  // A caller that stops waiting leaves the shared call running; its failure is someone else's to see.
-  work.catch(() => undefined);
-  const expired = () => new DeadlineError(`the Mount's deadline passed while reading service account ${key}`);
-  if (signal.aborted) throw expired();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(expired());
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([work, aborted]);
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
