@@ -1,5 +1,6 @@
 /** Builds the MountRequest the driver would send for a SecretProviderClass and a pod described by flags. */
 import { randomUUID } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { DRIVER_KEYS, type RawMountRequest } from '../spc/decode-request.ts';
 import type { SpcDocument } from './spc-manifest.ts';
 
@@ -36,8 +37,8 @@ export function buildMountRequest(spc: SpcDocument, pod: PodFlags): RawMountRequ
 /** The JWT's `exp` as RFC 3339, or one hour from now when the token is not a readable JWT. */
 function tokenExpiry(token: string): string {
   try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    if (typeof claims.exp === 'number') return new Date(claims.exp * 1000).toISOString();
+    const { exp } = decodeJwt(token);
+    if (typeof exp === 'number') return new Date(exp * 1000).toISOString();
   } catch {
     // Not a JWT: fall through to the default.
   }
