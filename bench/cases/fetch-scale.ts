@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
-import type { Backend, FetchContext, FetchRequest, FetchResult } from '../../src/backends/backend.ts';
+import type { Backend, FetchContext, FetchRequest, FetchResult } from '../../src/stores/backend.ts';
 import { systemClock, type Clock } from '../../src/fetch/clock.ts';
 import { createObjectFetcher, type ObjectFetcher } from '../../src/fetch/fetch-objects.ts';
 import { createScaledFetcher, DEFAULT_FETCH_LAYER_OPTIONS, type FetchLayerOptions } from '../../src/fetch/fetch-layer.ts';
@@ -13,6 +13,8 @@ import { startCourier } from '../../src/server/courier-server.ts';
 import { DEFAULT_SERVE_OPTIONS } from '../../src/server/options.ts';
 import { loadProviderProto } from '../../src/server/proto.ts';
 import type { BenchCase, BenchTarget } from '../lib/types.ts';
+import { createStoreRegistry, STORE_MODULES } from '../../src/stores/registry.ts';
+import type { StoreModule } from '../../src/stores/store-module.ts';
 
 export const title = 'Fetch layer at scale: store calls and Mount latency with single-flight, cache and queues';
 
@@ -26,7 +28,7 @@ const TTL_MS = DEFAULT_FETCH_LAYER_OPTIONS.cacheTtlMs;
 function countingStore(latencyMs: number) {
   const stats = { calls: 0, requests: 0 };
   const backend: Backend = {
-    store: 'vault',
+    store: 'bench',
     maxBatchSize: 10,
     identityKey: (_request, context) => Promise.resolve(`${context.pod.namespace}/${context.pod.serviceAccount}`),
     async fetch(requests: readonly FetchRequest[], context: FetchContext): Promise<FetchResult[]> {
@@ -39,15 +41,21 @@ function countingStore(latencyMs: number) {
   return { backend, stats };
 }
 
+/** The production stores plus the counting store, registered under its own source name `bench`. */
+function benchCatalog(backend: Backend) {
+  const module: StoreModule = { name: 'bench', title: 'the counting bench store', docs: 'bench/README.md', sources: [{ name: 'bench', locatorHelp: 'anything', enableHint: 'registered by the bench' }], flags: [], enabled: () => true, start: () => Promise.resolve([backend]) };
+  return createStoreRegistry([...STORE_MODULES, module]).catalog;
+}
+
 /** A Courier on a temporary socket in this process, with the fetch layer (or the plain fetcher) in front of a counting store. */
 async function startBench(latencyMs: number, layer: Partial<FetchLayerOptions> | 'plain') {
   const dir = await mkdtemp(join(tmpdir(), 'courier-fetch-bench-'));
   const { backend, stats } = countingStore(latencyMs);
-  const backends = new Map([['vault' as const, backend]]);
+  const backends = new Map([['bench', backend]]);
   const metrics = createMetrics();
   const fetcher: ObjectFetcher = layer === 'plain' ? createObjectFetcher(backends, metrics) : createScaledFetcher(backends, metrics, { ...DEFAULT_FETCH_LAYER_OPTIONS, ...layer });
   const options = { ...DEFAULT_SERVE_OPTIONS, socketDir: dir, metricsAddr: 'off', healthAddr: 'off', gracePeriodMs: 5_000 };
-  const courier = await startCourier(options, { logger: createLogger('silent'), metrics, backends, fetcher });
+  const courier = await startCourier(options, { logger: createLogger('silent'), metrics, backends, fetcher, catalog: benchCatalog(backend) });
   const { Client } = loadProviderProto();
   const client = new Client(`unix:${join(dir, 'courier.sock')}`, credentials.createInsecure()) as unknown as Client & { Mount: Unary };
   const stop = async () => {
@@ -60,7 +68,7 @@ async function startBench(latencyMs: number, layer: Partial<FetchLayerOptions> |
 
 /** The driver's MountRequest for a pod of `namespace`/`serviceAccount` mounting `locators`. */
 function mountRequest(namespace: string, serviceAccount: string, locators: readonly string[]) {
-  const objects = locators.map((locator, index) => `- source: vault:${locator}\n  path: file-${index}\n`).join('');
+  const objects = locators.map((locator, index) => `- source: bench:${locator}\n  path: file-${index}\n`).join('');
   const attributes = {
     objects,
     secretProviderClass: 'bench',
@@ -155,8 +163,8 @@ async function spread(rows: Row[]): Promise<void> {
 /** The rollout without gRPC and the Mount pipeline: 200 concurrent fetchObjects calls, to show the layer's own latency. */
 async function fetchOnly(latencyMs: number, rows: Row[]): Promise<void> {
   const { backend, stats } = countingStore(latencyMs);
-  const fetcher = createScaledFetcher(new Map([['vault' as const, backend]]), createMetrics(), DEFAULT_FETCH_LAYER_OPTIONS);
-  const objects = locators('shop', OBJECTS).map((locator, index) => ({ id: `objects[${index}]`, store: 'vault' as const, locator, storeParams: {}, path: `file-${index}`, mode: 0o644, encoding: 'utf-8' as const, optional: false }));
+  const fetcher = createScaledFetcher(new Map([['bench', backend]]), createMetrics(), DEFAULT_FETCH_LAYER_OPTIONS);
+  const objects = locators('shop', OBJECTS).map((locator, index) => ({ id: `objects[${index}]`, store: 'bench', locator, storeParams: {}, path: `file-${index}`, mode: 0o644, encoding: 'utf-8' as const, optional: false }));
   const pod = { name: 'web-pod', namespace: 'shop', uid: 'uid', serviceAccount: 'web' };
   const latenciesMs: number[] = [];
   await Promise.all(

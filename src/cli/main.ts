@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /** The `courier` command line: serve, mount, validate, version. Flags also come from COURIER_* variables. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { gcpOptionsFromFlags } from '../backends/gcp-flags.ts';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
 import { DEFAULT_SERVE_OPTIONS, PROVIDER_NAME, type ServeOptions } from '../server/options.ts';
-import { DIALECT_NAMES, type DialectName } from '../spc/types.ts';
+import { STORE_MODULES } from '../stores/registry.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
+import { addStoreFlags, readStoreFlags } from './store-flags.ts';
 
 /** A flag whose value may also come from the COURIER_<NAME> environment variable. */
 function flag(flags: string, description: string, env: string): Option {
@@ -38,48 +38,31 @@ function byteSize(value: string): number {
   return Number(match[1]) * unit;
 }
 
-/** `--aws-region`, else the AWS_REGION the SDK itself would use, read once here at start-up. */
-function awsRegionOption(flag: unknown): { awsRegion?: string } {
-  const region = typeof flag === 'string' && flag !== '' ? flag : process.env['AWS_REGION'];
-  return region === undefined || region === '' ? {} : { awsRegion: region };
-}
-
 function providerName(value: string): string {
   if (!PROVIDER_NAME.test(value) || value === '') throw new InvalidArgumentError('must match ^[a-zA-Z0-9_-]{1,30}$ (the driver\'s rule)');
   return value;
 }
 
-function compatList(value: string, previous: DialectName[] = []): DialectName[] {
+/** The stores' compatibility dialects, each of which may get its own socket. */
+const COMPAT_DIALECTS = STORE_MODULES.flatMap((module) => (module.dialect ? [module.dialect.name] : []));
+
+function compatList(value: string, previous: string[] = []): string[] {
   const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
   for (const name of names) {
-    if (name === 'native' || !(DIALECT_NAMES as readonly string[]).includes(name)) throw new InvalidArgumentError(`"${name}" is not a compatibility dialect; use aws, gcp or vault`);
+    if (!COMPAT_DIALECTS.includes(name)) throw new InvalidArgumentError(`"${name}" is not a compatibility dialect; use ${COMPAT_DIALECTS.join(', ')}`);
   }
-  return [...previous, ...(names as DialectName[])];
+  return [...previous, ...names];
 }
 
 function buildProgram(): Command {
   const program = new Command('courier').description('A Secrets Store CSI driver provider for every secret store.').version(VERSION, '-V, --version').showHelpAfterError();
   const d = DEFAULT_SERVE_OPTIONS;
-  program
+  const serve = program
     .command('serve')
     .description('serve the provider socket for the Secrets Store CSI driver')
     .addOption(flag('--socket-dir <dir>', 'directory of the provider sockets', 'SOCKET_DIR').default(d.socketDir))
     .addOption(flag('--provider-name <name>', 'provider name; the socket is <dir>/<name>.sock', 'PROVIDER_NAME').default(d.providerName).argParser(providerName))
-    .addOption(flag('--compat <dialects>', 'also serve <dialect>.sock speaking that dialect (aws, gcp, vault; comma-separated)', 'COMPAT').argParser(compatList))
-    .addOption(flag('--local-store <dir>', 'enable the file: store, serving files under <dir>', 'LOCAL_STORE'))
-    .addOption(flag('--aws-region <region>', 'AWS region for objects that name none (default: AWS_REGION)', 'AWS_REGION'))
-    .addOption(flag('--eks-pod-identity-agent-url <url>', 'EKS Pod Identity agent credentials URL (default: http://169.254.170.23/v1/credentials, then [fd00:ec2::23])', 'EKS_POD_IDENTITY_AGENT_URL'))
-    .addOption(flag('--gcp-workload-identity-pool <pool>', 'Google workload identity pool: PROJECT.svc.id.goog on GKE, else projects/NUMBER/locations/global/workloadIdentityPools/POOL; enables gcp-sm', 'GCP_WORKLOAD_IDENTITY_POOL'))
-    .addOption(flag('--gcp-workload-identity-provider <provider>', 'GKE cluster URL, or the pool provider ID (default on GKE: from project, cluster location and name)', 'GCP_WORKLOAD_IDENTITY_PROVIDER'))
-    .addOption(flag('--gcp-token-audience <audience>', 'tokenRequests audience of pod tokens sent to Google STS (default: the pool on GKE, the provider name elsewhere)', 'GCP_TOKEN_AUDIENCE'))
-    .addOption(flag('--gcp-project <project>', 'GKE project ID; the pool defaults to PROJECT.svc.id.goog; enables gcp-sm', 'GCP_PROJECT'))
-    .addOption(flag('--gcp-cluster-location <location>', 'GKE cluster location, for the default provider', 'GCP_CLUSTER_LOCATION'))
-    .addOption(flag('--gcp-cluster-name <name>', 'GKE cluster name, for the default provider', 'GCP_CLUSTER_NAME'))
-    .addOption(flag('--gcp-secret-manager-endpoint <host:port>', 'Secret Manager endpoint (default secretmanager.googleapis.com)', 'GCP_SECRET_MANAGER_ENDPOINT'))
-    .addOption(flag('--gcp-secret-manager-regional-endpoint <template>', 'regional Secret Manager endpoint, {location} replaced (default secretmanager.{location}.rep.googleapis.com)', 'GCP_SECRET_MANAGER_REGIONAL_ENDPOINT'))
-    .addOption(flag('--gcp-sts-endpoint <url>', 'Google STS token URL (default https://sts.googleapis.com/v1/token)', 'GCP_STS_ENDPOINT'))
-    .addOption(flag('--gcp-iam-credentials-endpoint <url>', 'IAM Credentials base URL (default https://iamcredentials.googleapis.com)', 'GCP_IAM_CREDENTIALS_ENDPOINT'))
-    .addOption(flag('--gcp-plaintext', 'talk to the Google endpoints without TLS (tests only)', 'GCP_PLAINTEXT'))
+    .addOption(flag('--compat <dialects>', `also serve <dialect>.sock speaking that dialect (${COMPAT_DIALECTS.join(', ')}; comma-separated)`, 'COMPAT').argParser(compatList))
     .addOption(flag('--allow-provider-identity', 'let SecretProviderClasses use Courier\'s own cloud credentials (auth: provider-adc)', 'ALLOW_PROVIDER_IDENTITY'))
     .addOption(flag('--kubeconfig <file>', 'kubeconfig for the Kubernetes API (development; in-cluster config by default)', 'KUBECONFIG'))
     .addOption(flag('--mirror-secrets', 'let SecretProviderClasses mirror mounted files into Kubernetes Secrets (needs RBAC on secrets)', 'MIRROR_SECRETS'))
@@ -91,16 +74,13 @@ function buildProgram(): Command {
     .addOption(flag('--mount-timeout <seconds>', 'deadline of a Mount whose call has none', 'MOUNT_TIMEOUT').default(d.mountTimeoutMs, String(d.mountTimeoutMs / 1000)).argParser(positiveSeconds))
     .addOption(flag('--cache-ttl <seconds>', 'how long a fetched value may be served again (0 disables the cache)', 'CACHE_TTL').default(d.cacheTtlMs, String(d.cacheTtlMs / 1000)).argParser(nonNegativeSeconds))
     .addOption(flag('--cache-max-bytes <bytes>', 'memory bound of the value cache (e.g. 64Mi)', 'CACHE_MAX_BYTES').default(d.cacheMaxBytes, '64Mi').argParser(byteSize))
-    .addOption(flag('--max-concurrent-fetches <n>', 'store calls in flight at once per store; more wait in a queue', 'MAX_CONCURRENT_FETCHES').default(d.maxConcurrentFetches).argParser(positiveInteger))
-    .action(async (flags: Record<string, unknown>) => {
+    .addOption(flag('--max-concurrent-fetches <n>', 'store calls in flight at once per store; more wait in a queue', 'MAX_CONCURRENT_FETCHES').default(d.maxConcurrentFetches).argParser(positiveInteger));
+  addStoreFlags(serve, STORE_MODULES).action(async (flags: Record<string, unknown>) => {
       const options: ServeOptions = Object.freeze({
         socketDir: flags['socketDir'] as string,
         providerName: flags['providerName'] as string,
-        compat: (flags['compat'] as DialectName[] | undefined) ?? [],
-        ...(typeof flags['localStore'] === 'string' ? { localStore: flags['localStore'] } : {}),
-        ...awsRegionOption(flags['awsRegion']),
-        ...(typeof flags['eksPodIdentityAgentUrl'] === 'string' ? { eksPodIdentityAgentUrl: flags['eksPodIdentityAgentUrl'] } : {}),
-        ...gcpOptionsFromFlags(flags),
+        compat: (flags['compat'] as string[] | undefined) ?? [],
+        stores: readStoreFlags(flags, STORE_MODULES, process.env),
         allowProviderIdentity: flags['allowProviderIdentity'] === true || flags['allowProviderIdentity'] === 'true',
         ...(typeof flags['kubeconfig'] === 'string' ? { kubeconfig: flags['kubeconfig'] } : {}),
         mirrorSecrets: flags['mirrorSecrets'] === true || flags['mirrorSecrets'] === 'true',
@@ -118,7 +98,7 @@ function buildProgram(): Command {
       const { serve } = await import('./serve-command.ts');
       await serve(options);
     });
-  program
+  const mount = program
     .command('mount')
     .description('mount a SecretProviderClass into a directory once, as the driver would (for debugging)')
     .requiredOption('--spc <file>', 'SecretProviderClass manifest (YAML)')
@@ -128,14 +108,14 @@ function buildProgram(): Command {
     .addOption(flag('--service-account <sa>', 'pod service account', 'SERVICE_ACCOUNT').default('default'))
     .option('--token <audience=file>', 'a service-account token for an audience, read from a file (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .addOption(flag('--socket <path>', 'call a running Courier on this socket instead of running in-process', 'SOCKET'))
-    .addOption(flag('--local-store <dir>', 'local store directory for in-process mounts', 'LOCAL_STORE'))
     .addOption(flag('--kubeconfig <file>', 'kubeconfig for the Kubernetes API (service accounts, --mirror)', 'KUBECONFIG'))
     .option('--mirror', 'write the mirror Secrets of the "mirror" parameter (in-process; without it they are only checked and listed)')
     .option('--permission <octal>', 'default file mode, as the driver sends it', '0644')
-    .action(async (flags: Record<string, unknown>) => {
-      const { mountCommand } = await import('./mount-command.ts');
-      process.exitCode = await mountCommand({ ...flags, ...awsRegionOption(undefined) });
-    });
+    .addOption(flag('--allow-provider-identity', 'let the class use Courier\'s own cloud credentials (in-process)', 'ALLOW_PROVIDER_IDENTITY'));
+  addStoreFlags(mount, STORE_MODULES).action(async (flags: Record<string, unknown>) => {
+    const { mountCommand } = await import('./mount-command.ts');
+    process.exitCode = await mountCommand({ ...flags, stores: readStoreFlags(flags, STORE_MODULES, process.env) });
+  });
   program
     .command('validate')
     .description('check SecretProviderClass manifests without fetching anything')

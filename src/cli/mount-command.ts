@@ -1,7 +1,6 @@
 /** `courier mount`: one Mount from a manifest, in-process or against a running server, written atomically. */
 import { readFile } from 'node:fs/promises';
 import { credentials, type Client } from '@grpc/grpc-js';
-import { closeBackends, startBackends } from '../backends/registry.ts';
 import { CourierError } from '../errors/courier-error.ts';
 import { createObjectFetcher } from '../fetch/fetch-objects.ts';
 import { createDryRunMirror } from '../kube/dry-run-mirror.ts';
@@ -14,6 +13,8 @@ import { parseFileMode } from '../output/file-mode.ts';
 import { runMount } from '../pipeline/mount.ts';
 import { loadProviderProto, type WireMountResponse } from '../server/proto.ts';
 import { decodeRequest, type RawMountRequest } from '../spc/decode-request.ts';
+import { createStoreRegistry } from '../stores/registry.ts';
+import { closeStores, startStores, type StoresFlags } from '../stores/start-stores.ts';
 import { buildMountRequest } from './build-request.ts';
 import { lazyKube, type LazyKube } from './lazy-kube.ts';
 import { readManifest } from './spc-manifest.ts';
@@ -69,13 +70,11 @@ interface Answer {
 }
 
 async function mountInProcess(request: RawMountRequest, flags: Record<string, unknown>): Promise<Answer> {
-  const localStore = flags['localStore'];
   const kube = lazyKube(typeof flags['kubeconfig'] === 'string' ? flags['kubeconfig'] : undefined);
-  const stores = {
-    ...(typeof localStore === 'string' ? { localStore } : {}),
-    ...(typeof flags['awsRegion'] === 'string' ? { awsRegion: flags['awsRegion'] } : {}),
-  };
-  const backends = await startBackends(stores, { serviceAccounts: kube.serviceAccounts });
+  // The same stores, built the same way, as `courier serve` with these flags would run.
+  const registry = createStoreRegistry();
+  const allowProviderIdentity = flags['allowProviderIdentity'] === true || flags['allowProviderIdentity'] === 'true';
+  const backends = await startStores(registry, (flags['stores'] as StoresFlags | undefined) ?? {}, { serviceAccounts: kube.serviceAccounts, allowProviderIdentity });
   try {
     const metrics = createMetrics();
     const fetcher = createObjectFetcher(backends, metrics);
@@ -84,12 +83,12 @@ async function mountInProcess(request: RawMountRequest, flags: Record<string, un
     const decoded = decodeRequest(request);
     // The CLI's pod does not exist: an owner reference to it would have the garbage collector delete the mirror at once.
     const pod = flags['mirror'] === true ? { ...decoded.pod, uid: '' } : decoded.pod;
-    return await runMount({ ...decoded, pod }, { fetcher, writeFiles: false, mirror }, AbortSignal.timeout(TIMEOUT_MS));
+    return await runMount({ ...decoded, pod }, { fetcher, catalog: registry.catalog, backends, writeFiles: false, mirror }, AbortSignal.timeout(TIMEOUT_MS));
   } catch (error) {
     if (error instanceof CourierError) throw new Error(`${error.message} (${error.name})`);
     throw error;
   } finally {
-    await closeBackends(backends);
+    await closeStores(backends);
   }
 }
 

@@ -1,10 +1,11 @@
 /** `courier serve`: runs the provider until SIGTERM or SIGINT. */
-import { startBackends } from '../backends/registry.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { startCourier } from '../server/courier-server.ts';
 import type { ServeOptions } from '../server/options.ts';
+import { createStoreRegistry } from '../stores/registry.ts';
+import { startStores } from '../stores/start-stores.ts';
 import { VERSION } from '../version.ts';
 import { lazyKube, type LazyKube } from './lazy-kube.ts';
 
@@ -21,8 +22,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   // Lazy: nothing is loaded or connected until a store or the mirror needs the Kubernetes API.
   const kube = lazyKube(options.kubeconfig);
   const mirror = options.mirrorSecrets ? await startMirror(kube, { logger, metrics }) : undefined;
-  const backends = await startBackends(options, { serviceAccounts: kube.serviceAccounts });
-  const courier = await startCourier(options, { logger, metrics, backends, ...(mirror ? { mirror } : {}) });
+  const registry = createStoreRegistry();
+  const backends = await startStores(registry, options.stores, { serviceAccounts: kube.serviceAccounts, allowProviderIdentity: options.allowProviderIdentity === true });
+  const courier = await startCourier(options, { logger, metrics, backends, catalog: registry.catalog, ...(mirror ? { mirror } : {}) });
   logger.info(
     { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles, mirrorSecrets: options.mirrorSecrets === true, kube: kube.source },
     'courier is serving',

@@ -2,12 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_PERMISSION } from '../spc/decode-request.ts';
 import { planParameters } from '../spc/plan.ts';
-import { DIALECT_NAMES, type DialectName } from '../spc/types.ts';
+import type { StoreCatalog } from '../spc/store-catalog.ts';
+import { createStoreRegistry } from '../stores/registry.ts';
 import { readManifest } from './spc-manifest.ts';
 
 /** Returns the exit code: 0 when every SecretProviderClass is clean, 1 otherwise. */
 export async function validateCommand(files: readonly string[]): Promise<number> {
   const lines: string[] = [];
+  const { catalog } = createStoreRegistry();
   let checked = 0;
   for (const file of files) {
     let text: string;
@@ -21,7 +23,7 @@ export async function validateCommand(files: readonly string[]): Promise<number>
     const found: Array<{ document: number; field: string; message: string }> = [...manifest.problems];
     for (const spc of manifest.classes) {
       checked += 1;
-      const result = planParameters(spc.parameters, { permission: DEFAULT_PERMISSION }, socketDialectFor(spc.provider));
+      const result = planParameters(spc.parameters, { permission: DEFAULT_PERMISSION, catalog }, socketDialectFor(spc.provider, catalog));
       if (!result.ok) for (const issue of result.issues) found.push({ document: spc.document, ...issue });
     }
     // In document order, so the list reads top to bottom like the file (sort is stable).
@@ -37,6 +39,6 @@ export async function validateCommand(files: readonly string[]): Promise<number>
 }
 
 /** A class written for another provider is read in that provider's dialect, as the compat socket would. */
-function socketDialectFor(provider: string): DialectName {
-  return provider !== 'native' && (DIALECT_NAMES as readonly string[]).includes(provider) ? (provider as DialectName) : 'native';
+function socketDialectFor(provider: string, catalog: StoreCatalog): string {
+  return catalog.dialects.has(provider) ? provider : 'native';
 }

@@ -1,8 +1,7 @@
 /** The fetch layer in front of the stores: identity-scoped value cache, single-flight, per-store queues. */
-import type { Backend, BackendRegistry, FetchContext, FetchRequest, FetchResult } from '../backends/backend.ts';
+import type { Backend, BackendRegistry, FetchContext, FetchRequest, FetchResult } from '../stores/backend.ts';
 import { DeadlineError } from '../errors/courier-error.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { StoreName } from '../spc/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createObjectFetcher, type BatchFetch, type ObjectFetcher } from './fetch-objects.ts';
 import { requestKey } from './request-key.ts';
@@ -70,7 +69,7 @@ class CachingLayer implements FetchLayer {
   readonly #metrics: Metrics;
   readonly #options: FetchLayerOptions;
   readonly #clock: Clock;
-  readonly #stores = new Map<StoreName, StoreState>();
+  readonly #stores = new Map<string, StoreState>();
   readonly #sweeper: NodeJS.Timeout | undefined;
 
   constructor(metrics: Metrics, options: FetchLayerOptions) {

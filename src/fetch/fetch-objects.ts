@@ -1,5 +1,5 @@
 /** Fetches a plan's objects: grouped by store and identity, one request per distinct secret, inside the Mount's deadline. */
-import type { Backend, BackendRegistry, FetchContext, FetchRequest, FetchResult } from '../backends/backend.ts';
+import type { Backend, BackendRegistry, FetchContext, FetchRequest, FetchResult } from '../stores/backend.ts';
 import { ConfigError, CourierError, DeadlineError, withField } from '../errors/courier-error.ts';
 import { codeName } from '../errors/to-grpc-status.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -83,7 +83,7 @@ async function groupObjects(objects: readonly ObjectSpec[], backends: BackendReg
   const located = objects.map((object) => {
     const backend = backends.get(object.store);
     if (!backend) {
-      throw new ConfigError(`store "${object.store}" is not enabled on this Courier${object.store === 'file' ? ' (start it with --local-store DIR)' : ''}`, { field: `${object.id}.source` });
+      throw new ConfigError(`store "${object.store}" is not enabled on this Courier`, { field: `${object.id}.source` });
     }
     return { object, backend, request: toFetchRequest(object) };
   });

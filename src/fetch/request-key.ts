@@ -1,5 +1,5 @@
 /** The key that says two objects ask a store for the same thing. */
-import type { FetchRequest } from '../backends/backend.ts';
+import type { FetchRequest } from '../stores/backend.ts';
 import type { ObjectSpec } from '../spc/types.ts';
 
 /** The part of an object that a store call depends on. */

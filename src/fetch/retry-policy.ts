@@ -1,7 +1,6 @@
 /** When and how long to wait before asking a throttled or unavailable store again. */
-import type { FetchResult } from '../backends/backend.ts';
+import type { FetchResult } from '../stores/backend.ts';
 import { ThrottledError, UnavailableError, type CourierError } from '../errors/courier-error.ts';
-import type { StoreName } from '../spc/types.ts';
 
 /** Limits of the retries of one request. */
 export interface RetryPolicy {
@@ -43,7 +42,7 @@ export function retryDelay(policy: RetryPolicy, retry: number, retryAfterMs: num
 }
 
 /** The error a request ends with once its retries are used up: RESOURCE_EXHAUSTED or UNAVAILABLE, naming the store. */
-export function exhaustedError(store: StoreName, error: CourierError, attempts: number): CourierError {
+export function exhaustedError(store: string, error: CourierError, attempts: number): CourierError {
   const field = error.field === undefined ? {} : { field: error.field };
   if (error instanceof ThrottledError) {
     return new ThrottledError(`store "${store}" kept throttling requests after ${attempts} attempts: ${error.detail}`, {

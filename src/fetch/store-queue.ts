@@ -1,9 +1,8 @@
 /** One store's call queue: a concurrency limit, batches built from whatever waits, and retries with backoff. */
-import type { Backend, FetchContext, FetchRequest, FetchResult } from '../backends/backend.ts';
+import type { Backend, FetchContext, FetchRequest, FetchResult } from '../stores/backend.ts';
 import { CourierError, DeadlineError, ThrottledError } from '../errors/courier-error.ts';
 import { codeName } from '../errors/to-grpc-status.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { StoreName } from '../spc/types.ts';
 import { whenAllAborted, type Clock } from './clock.ts';
 import { exhaustedError, retryDelay, retryReason, type RetryPolicy, type RetryReason } from './retry-policy.ts';
 
@@ -55,7 +54,7 @@ export function createStoreQueue(options: StoreQueueOptions): StoreQueue {
 
 class StoreCallQueue implements StoreQueue {
   readonly #options: StoreQueueOptions;
-  readonly #store: StoreName;
+  readonly #store: string;
   readonly #maxBatch: number;
   readonly #queue: Item[] = [];
   #active = 0;

@@ -1,5 +1,4 @@
 /** A bounded, time-limited cache of fetched secret values, keyed by store, identity and request. */
-import type { StoreName } from '../spc/types.ts';
 import type { Clock } from './clock.ts';
 
 /** A value as the cache hands it out: the caller's own copy of the bytes. */
@@ -9,7 +8,7 @@ export interface CachedValue {
 }
 
 interface Entry {
-  readonly store: StoreName;
+  readonly store: string;
   /** The cache's private copy; zeroed when the entry leaves the cache. */
   readonly contents: Uint8Array;
   readonly version: string;
@@ -71,7 +70,7 @@ export class ValueCache {
   }
 
   /** Stores a copy of a successful fetch; a value larger than the whole budget is not kept. */
-  set(key: string, store: StoreName, value: CachedValue): void {
+  set(key: string, store: string, value: CachedValue): void {
     if (!this.enabled) return;
     this.#delete(key);
     const bytes = value.contents.byteLength + key.length * 2 + value.version.length * 2 + ENTRY_OVERHEAD_BYTES;
@@ -101,7 +100,7 @@ export class ValueCache {
   }
 
   /** Drops every value of one store (its backend said earlier answers are stale). */
-  dropStore(store: StoreName): void {
+  dropStore(store: string): void {
     for (const [key, entry] of this.#entries) if (entry.store === store) this.#delete(key);
     this.#changed();
   }

@@ -1,7 +1,7 @@
 /** Builds mirror Secrets' data from a Mount's files and checks it against each Secret type; pure. */
 import { ConfigError } from '../errors/courier-error.ts';
 import type { MountFile } from '../output/assemble.ts';
-import type { MirrorDataSpec, MirrorSpec, MirrorType } from '../spc/mirror-parameter.ts';
+import type { MirrorDataSpec, MirrorSpec, MirrorType } from '../spc/mirror-types.ts';
 
 /** A Secret ready to be written: the spec's metadata and the bytes of each key. */
 export interface MirrorSecret {

@@ -1,24 +1,31 @@
-/** The mirror step of a Mount: the `mirror` parameter, turned into Secrets from the Mount's files, written. */
+/** The mirror step of a Mount: the plan's mirror Secrets built from the Mount's files (checked first), then written. */
 import { ConfigError } from '../errors/courier-error.ts';
 import type { MountFile } from '../output/assemble.ts';
-import { planMirror } from '../spc/mirror-parameter.ts';
-import type { DecodedRequest, MountPlan } from '../spc/types.ts';
-import { buildMirrorSecrets } from './mirror-content.ts';
+import type { MountPlan, PodInfo } from '../spc/types.ts';
+import { buildMirrorSecrets, type MirrorSecret } from './mirror-content.ts';
 import type { SecretMirror } from './secret-mirror.ts';
 
+/** Mirror Secrets ready to write, and the writer that writes them. */
+export interface PreparedMirrors {
+  readonly mirror: SecretMirror;
+  readonly secrets: readonly MirrorSecret[];
+}
+
 /**
- * Runs after the Mount's files are assembled and before they are returned or written. Does nothing
- * without a `mirror` parameter. With one, but on a Courier started without --mirror-secrets (`mirror`
- * undefined), the Mount fails: a pod that expects a Secret would otherwise start and fail later
- * with no hint why. Every validation happens before the first write.
+ * Builds and checks the plan's mirror Secrets without writing anything, so a bad mirror fails the
+ * Mount before any side effect. Undefined when the class asks for none. With one, but on a Courier
+ * started without --mirror-secrets (`mirror` undefined), the Mount fails: a pod that expects a
+ * Secret would otherwise start and fail later with no hint why.
  */
-export async function mirrorMount(mirror: SecretMirror | undefined, request: DecodedRequest, plan: MountPlan, files: readonly MountFile[], signal: AbortSignal): Promise<void> {
-  if (request.parameters['mirror'] === undefined) return;
+export function prepareMirrors(mirror: SecretMirror | undefined, plan: MountPlan, files: readonly MountFile[]): PreparedMirrors | undefined {
+  if (plan.mirrors === undefined || plan.mirrors.length === 0) return undefined;
   if (!mirror) {
     throw new ConfigError('asks for mirror Secrets, but this courier was not started with --mirror-secrets; ask the cluster administrator to enable mirroring, or remove "mirror"', { field: 'mirror' });
   }
-  const { mirrors, issues } = planMirror(request.parameters, plan.objects);
-  const [first] = issues;
-  if (first) throw new ConfigError(first.message, { field: first.field });
-  await mirror.apply(buildMirrorSecrets(mirrors, files), request.pod, signal);
+  return { mirror, secrets: buildMirrorSecrets(plan.mirrors, files) };
+}
+
+/** Writes prepared mirrors; the Mount's last step, after its files are returned-ready or written. */
+export async function writeMirrors(prepared: PreparedMirrors | undefined, pod: PodInfo, signal: AbortSignal): Promise<void> {
+  if (prepared) await prepared.mirror.apply(prepared.secrets, pod, signal);
 }

@@ -4,7 +4,7 @@ import { status } from '@grpc/grpc-js';
 import { ConfigError, CourierError, PermissionError } from '../errors/courier-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../spc/mirror-parameter.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../spc/mirror-types.ts';
 import type { PodInfo } from '../spc/types.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { MirrorSecret } from './mirror-content.ts';

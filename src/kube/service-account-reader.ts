@@ -1,6 +1,6 @@
 /** ServiceAccountReader over the Kubernetes API: short-TTL cache and one in-flight lookup per ServiceAccount. */
 import { AuthError, DeadlineError } from '../errors/courier-error.ts';
-import { ExpiringMemo } from '../fetch/expiring-memo.ts';
+import { ExpiringMemo } from '../identity/expiring-memo.ts';
 import { untilAborted } from '../fetch/until-aborted.ts';
 import type { KubeClient } from './kube-client.ts';
 import { statusOf, toKubeError } from './kube-errors.ts';

@@ -1,6 +1,6 @@
 /** Turns fetched objects into the files and object versions of a MountResponse. */
 import { CourierError, NotFoundError, withField } from '../errors/courier-error.ts';
-import type { FetchResult } from '../backends/backend.ts';
+import type { FetchResult } from '../stores/backend.ts';
 import type { ObjectSpec } from '../spc/types.ts';
 import { applyExtract } from '../transform/extract.ts';
 import { decodeValue } from '../transform/decode.ts';

@@ -2,14 +2,15 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
-import type { BackendRegistry } from '../backends/backend.ts';
-import { closeBackends } from '../backends/registry.ts';
+import type { BackendRegistry } from '../stores/backend.ts';
+import { createStoreRegistry } from '../stores/registry.ts';
+import { closeStores } from '../stores/start-stores.ts';
 import type { ObjectFetcher } from '../fetch/fetch-objects.ts';
 import { createScaledFetcher } from '../fetch/fetch-layer.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
-import type { DialectName } from '../spc/types.ts';
+import type { StoreCatalog } from '../spc/store-catalog.ts';
 import { startHttpEndpoint, parseListenAddress, type HttpEndpoint } from './http-endpoints.ts';
 import type { ServeOptions } from './options.ts';
 import { loadProviderProto } from './proto.ts';
@@ -21,6 +22,8 @@ export interface CourierParts {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly backends: BackendRegistry;
+  /** The stores planning knows (the production registry's by default; tests add their own store modules). */
+  readonly catalog?: StoreCatalog;
   /** Replaces the fetch layer built from the options (cache, single-flight, queues). */
   readonly fetcher?: ObjectFetcher;
   /** Writes mirror Secrets (courier serve --mirror-secrets); Mounts asking for a mirror fail without it. */
@@ -41,8 +44,11 @@ export interface RunningCourier {
 /** Starts Courier on its sockets and HTTP endpoints. */
 export async function startCourier(options: ServeOptions, parts: CourierParts): Promise<RunningCourier> {
   const proto = loadProviderProto();
+  const catalog = parts.catalog ?? createStoreRegistry().catalog;
+  const unknown = options.compat.find((name) => !catalog.dialects.has(name));
+  if (unknown !== undefined) throw new Error(`--compat: "${unknown}" is not a compatibility dialect; use ${[...catalog.dialects.keys()].join(', ')}`);
   const fetcher = parts.fetcher ?? createScaledFetcher(parts.backends, parts.metrics, options);
-  const dialects: Array<[string, DialectName]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, DialectName] => [name, name])];
+  const dialects: Array<[string, string]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, string] => [name, name])];
   const bound: Array<{ server: Server; socket: OwnedSocket }> = [];
   const stopping = new AbortController();
   let serving = false;
@@ -59,7 +65,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     for (const [name, socketDialect] of dialects) {
       const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
       servers.push(server);
-      server.addService(proto.service, createProviderService({ ...parts, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
+      server.addService(proto.service, createProviderService({ ...parts, catalog, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
       bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)) });
     }
   } catch (error) {
@@ -77,7 +83,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
       await Promise.all(bound.map(({ server }) => drain(server, options.gracePeriodMs, parts.logger, stopping)));
       await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
       await Promise.all(httpServers.map((endpoint) => endpoint.close()));
-      await closeBackends(parts.backends);
+      await closeStores(parts.backends);
       fetcher.close?.();
     },
   };
@@ -88,7 +94,7 @@ async function giveBack(servers: readonly Server[], bound: ReadonlyArray<{ socke
   for (const server of servers) server.forceShutdown();
   await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
   await Promise.all(endpoints.map((endpoint) => endpoint.close()));
-  await closeBackends(backends);
+  await closeStores(backends);
   fetcher.close?.();
 }
 

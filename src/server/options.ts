@@ -1,23 +1,16 @@
 /** The settings a Courier server runs with, read once at start-up and frozen. */
-import type { GcpStoreOptions } from '../backends/gcp-flags.ts';
 import type { LogLevel } from '../observability/logger.ts';
-import type { DialectName } from '../spc/types.ts';
+import type { StoresFlags } from '../stores/start-stores.ts';
 
 export interface ServeOptions {
   readonly socketDir: string;
   readonly providerName: string;
-  /** Extra sockets named after a dialect (`aws.sock`), each serving that dialect by default. */
-  readonly compat: readonly DialectName[];
-  /** Directory of the embedded local store; the `file` store is off without it. */
-  readonly localStore?: string;
-  /** Google settings (`--gcp-*`); the gcp-sm store is on when a workload identity pool or project is set (docs/gcp.md). */
-  readonly gcp?: GcpStoreOptions;
+  /** Extra sockets named after a store's dialect (`aws.sock`), each serving that dialect by default. */
+  readonly compat: readonly string[];
+  /** Each store's own flags, by store module name (`aws`: `{ region }`); see src/stores/<name>/index.ts. */
+  readonly stores: StoresFlags;
   /** `--allow-provider-identity`: SecretProviderClasses may ask for Courier's own cloud identity (`auth: provider-adc`). */
   readonly allowProviderIdentity?: boolean;
-  /** Region for AWS objects that name none (`--aws-region`, default AWS_REGION). */
-  readonly awsRegion?: string;
-  /** Replaces the EKS Pod Identity agent's link-local URLs (`--eks-pod-identity-agent-url`). */
-  readonly eksPodIdentityAgentUrl?: string;
   /** kubeconfig file for the Kubernetes API (development); the in-cluster config is used without it. */
   readonly kubeconfig?: string;
   /** `--mirror-secrets`: SecretProviderClasses may ask for mirror Secrets (docs/mirror-secrets.md). */
@@ -46,6 +39,7 @@ export const DEFAULT_SERVE_OPTIONS: ServeOptions = Object.freeze({
   socketDir: '/var/run/secrets-store-csi-providers',
   providerName: 'courier',
   compat: [],
+  stores: {},
   writeFiles: false,
   metricsAddr: '127.0.0.1:9810',
   healthAddr: '127.0.0.1:9811',

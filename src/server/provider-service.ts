@@ -8,7 +8,6 @@ import { runMount, type MountDependencies } from '../pipeline/mount.ts';
 import { decodeRequest } from '../spc/decode-request.ts';
 import { mountSignal } from './mount-signal.ts';
 import { createPlanCache } from '../spc/plan-cache.ts';
-import type { DialectName } from '../spc/types.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
 import type { WireMountRequest, WireMountResponse, WireVersionResponse } from './proto.ts';
 
@@ -19,7 +18,7 @@ export interface ServiceDependencies extends MountDependencies {
   /** Deadline for a Mount whose call carries none; below kubelet's two minutes. */
   readonly defaultTimeoutMs: number;
   /** Dialect of the socket these handlers serve. */
-  readonly socketDialect: DialectName;
+  readonly socketDialect: string;
   /** Fires when the server's grace period is over: Mounts still running fail with UNAVAILABLE. */
   readonly stopSignal?: AbortSignal;
 }

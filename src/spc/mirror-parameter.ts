@@ -1,33 +1,7 @@
 /** The `mirror` parameter: Kubernetes Secrets to keep in step with a Mount's files, parsed and validated; pure. */
 import { checkKnownKeys, describe, isMapping, IssueList, parseYamlParameter, readString, type Mapping } from './fields.ts';
+import { MIRROR_TYPES, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type MirrorDataSpec, type MirrorSpec, type MirrorType } from './mirror-types.ts';
 import type { ConfigIssue, ObjectSpec } from './types.ts';
-
-/** Secret types a mirror may have. */
-export const MIRROR_TYPES = ['Opaque', 'kubernetes.io/tls', 'kubernetes.io/dockerconfigjson', 'kubernetes.io/basic-auth', 'kubernetes.io/ssh-auth'] as const;
-export type MirrorType = (typeof MIRROR_TYPES)[number];
-
-/** The label every mirror Secret carries; Courier modifies no Secret without it. */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'courier';
-
-/** One key of a mirror Secret and the mount file it is taken from. */
-export interface MirrorDataSpec {
-  /** `mirror[0].data[1]`, prefixing every error about this entry. */
-  readonly field: string;
-  /** A file path of the mount. */
-  readonly objectName: string;
-  readonly key: string;
-}
-
-/** One mirror Secret, in the shape of the driver's `secretObjects` entries. */
-export interface MirrorSpec {
-  readonly field: string;
-  readonly secretName: string;
-  readonly type: MirrorType;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-  readonly data: readonly MirrorDataSpec[];
-}
 
 const ENTRY_KEYS = ['secretName', 'type', 'labels', 'annotations', 'data'];
 const DATA_KEYS = ['objectName', 'key'];

@@ -1,12 +1,12 @@
 /** Remembers recent plans, so the same SecretProviderClass is not parsed again on every Mount. */
 import { ConfigError } from '../errors/courier-error.ts';
-import type { DialectContext } from './dialects/dialect.ts';
+import type { DialectContext } from './store-catalog.ts';
 import { planOrThrow } from './plan.ts';
-import type { DialectName, MountPlan } from './types.ts';
+import type { MountPlan } from './types.ts';
 
 /** Plans a Mount like planOrThrow, answering repeated SecretProviderClasses from memory. */
 export interface PlanCache {
-  plan(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect?: DialectName): MountPlan;
+  plan(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect?: string): MountPlan;
 }
 
 /** How many distinct SecretProviderClasses are remembered by default. */
@@ -39,7 +39,7 @@ export function createPlanCache(maxEntries = DEFAULT_PLAN_CACHE_ENTRIES): PlanCa
   };
 }
 
-function planOrError(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect: DialectName | undefined): MountPlan | ConfigError {
+function planOrError(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect: string | undefined): MountPlan | ConfigError {
   try {
     return planOrThrow(parameters, context, socketDialect);
   } catch (error) {
@@ -48,7 +48,7 @@ function planOrError(parameters: Readonly<Record<string, string>>, context: Dial
   }
 }
 
-function planKey(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect: DialectName | undefined): string {
+function planKey(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect: string | undefined): string {
   const read: string[] = [socketDialect ?? '', String(context.permission)];
   for (const key of Object.keys(parameters)) if (!key.includes('/')) read.push(key, parameters[key] as string);
   return JSON.stringify(read);

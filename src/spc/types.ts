@@ -1,12 +1,5 @@
 /** The plain data a Mount is planned in: pod information, tokens and the MountPlan every dialect produces. */
-
-/** Stores Courier knows by name. Which of them are enabled is decided when the server starts. */
-export const STORE_NAMES = ['file', 'aws-sm', 'aws-ssm', 'gcp-sm', 'vault'] as const;
-export type StoreName = (typeof STORE_NAMES)[number];
-
-/** SecretProviderClass dialects: Courier's own, and those of the providers it replaces. */
-export const DIALECT_NAMES = ['native', 'aws', 'gcp', 'vault'] as const;
-export type DialectName = (typeof DIALECT_NAMES)[number];
+import type { MirrorSpec } from './mirror-types.ts';
 
 /** The pod a Mount is for, as the driver describes it. */
 export interface PodInfo {
@@ -52,7 +45,8 @@ export type Encoding = (typeof ENCODINGS)[number];
 export interface ObjectSpec {
   /** The field path of the entry that produced this file, e.g. `objects[2]`; prefixes every error about it. */
   readonly id: string;
-  readonly store: StoreName;
+  /** The source name (`aws-sm`): which registered store serves it. */
+  readonly store: string;
   /** What the store calls the secret (a relative path, a name, an ARN, a resource name). */
   readonly locator: string;
   readonly version?: string;
@@ -70,8 +64,11 @@ export interface ObjectSpec {
 
 /** What a SecretProviderClass asks for, whatever dialect it was written in. */
 export interface MountPlan {
-  readonly dialect: DialectName;
+  /** `native`, or the compatibility dialect the class was read in (`aws`). */
+  readonly dialect: string;
   readonly objects: readonly ObjectSpec[];
+  /** Mirror Secrets the class asks for (`mirror`), checked against the objects; absent when none. */
+  readonly mirrors?: readonly MirrorSpec[];
 }
 
 /** One problem found while planning; `field` names the SecretProviderClass field at fault. */

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { resolveGcpWorkloadIdentity } from '../../src/identity/gcp-workload-identity.ts';
+import { resolveGcpWorkloadIdentity } from '../../src/stores/gcp/workload-identity.ts';
 import { FakeSecretManager } from '../fakes/gcp-secret-manager.ts';
 import { FakeIamCredentials } from '../fakes/google-iam-credentials.ts';
 import { FakeSts } from '../fakes/google-sts.ts';

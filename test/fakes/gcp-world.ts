@@ -1,10 +1,10 @@
 /** A fake Google world for tests: STS, IAM Credentials and Secret Manager on loopback, wired to agree on who is who. */
 import type { ExecutionContext } from 'ava';
-import type { FetchContext } from '../../src/backends/backend.ts';
-import { createSecretAccessClient, SecretAccessClients } from '../../src/backends/gcp-client.ts';
-import { GcpSecretManagerStore, type ProviderCredentials } from '../../src/backends/gcp-secret-manager.ts';
-import { GcpTokenSource } from '../../src/identity/gcp-token-source.ts';
-import { resolveGcpWorkloadIdentity, type GcpWorkloadIdentity } from '../../src/identity/gcp-workload-identity.ts';
+import type { FetchContext } from '../../src/stores/backend.ts';
+import { createSecretAccessClient, SecretAccessClients } from '../../src/stores/gcp/client.ts';
+import { GcpSecretManagerStore, type ProviderCredentials } from '../../src/stores/gcp/secret-manager.ts';
+import { GcpTokenSource } from '../../src/stores/gcp/token-source.ts';
+import { resolveGcpWorkloadIdentity, type GcpWorkloadIdentity } from '../../src/stores/gcp/workload-identity.ts';
 import type { ServiceAccountReader } from '../../src/kube/service-accounts.ts';
 import type { PodInfo, ServiceAccountToken } from '../../src/spc/types.ts';
 import { fakePodToken } from '../helpers/pod-token.ts';

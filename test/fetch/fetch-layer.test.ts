@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import test from 'ava';
-import type { FetchResult } from '../../src/backends/backend.ts';
+import type { FetchResult } from '../../src/stores/backend.ts';
 import { NotFoundError, ThrottledError } from '../../src/errors/courier-error.ts';
 import { createScaledFetcher, type FetchLayerOptions } from '../../src/fetch/fetch-layer.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
@@ -9,14 +9,14 @@ import { fakeClock, settle } from './fake-clock.ts';
 import { contextFor, gatedBackend, valueFor, type GatedBackend, type GatedBackendOptions } from './gated-backend.ts';
 
 function objects(...locators: string[]): ObjectSpec[] {
-  return locators.map((locator, index) => ({ id: `objects[${index}]`, store: 'vault', locator, storeParams: {}, path: `file-${index}`, mode: 0o644, encoding: 'utf-8', optional: false }));
+  return locators.map((locator, index) => ({ id: `objects[${index}]`, store: 'scripted', locator, storeParams: {}, path: `file-${index}`, mode: 0o644, encoding: 'utf-8', optional: false }));
 }
 
 function setup(t: { teardown(fn: () => void): void }, backendOptions: GatedBackendOptions = {}, options: Partial<FetchLayerOptions> = {}) {
   const backend = gatedBackend(backendOptions);
   const clock = fakeClock();
   const metrics = createMetrics();
-  const fetcher = createScaledFetcher(new Map([['vault', backend]]), metrics, { cacheTtlMs: 30_000, cacheMaxBytes: 1024 * 1024, maxConcurrentFetches: 4, clock, random: () => 0.5, ...options });
+  const fetcher = createScaledFetcher(new Map([['scripted', backend]]), metrics, { cacheTtlMs: 30_000, cacheMaxBytes: 1024 * 1024, maxConcurrentFetches: 4, clock, random: () => 0.5, ...options });
   t.teardown(() => fetcher.close());
   return { backend, clock, metrics, fetcher };
 }
@@ -24,7 +24,7 @@ function setup(t: { teardown(fn: () => void): void }, backendOptions: GatedBacke
 const texts = (results: ReadonlyMap<ObjectSpec, FetchResult>) => [...results.values()].map((result) => (result.ok ? Buffer.from(result.contents).toString('utf8') : result.error.message));
 
 async function count(metrics: Metrics, name: 'cacheHits' | 'cacheMisses' | 'singleflightJoins'): Promise<number> {
-  return (await metrics[name].get()).values.find((entry) => entry.labels.store === 'vault')?.value ?? 0;
+  return (await metrics[name].get()).values.find((entry) => entry.labels.store === 'scripted')?.value ?? 0;
 }
 
 async function release(backend: GatedBackend, from = 0): Promise<void> {
@@ -175,7 +175,7 @@ test('a store that keeps throttling answers RESOURCE_EXHAUSTED naming the store,
   await clock.advance(2_000);
   const [result] = [...(await mount).values()];
   t.is(result?.ok === false ? result.error.grpcCode : undefined, status.RESOURCE_EXHAUSTED);
-  t.deepEqual(texts(await mount), ['store "vault" kept throttling requests after 3 attempts: Rate exceeded']);
+  t.deepEqual(texts(await mount), ['store "scripted" kept throttling requests after 3 attempts: Rate exceeded']);
   t.is(backend.calls.length, 3);
   t.is(fetcher.layer.cache.size, 0);
   t.is((await metrics.fetchRetries.get()).values.find((entry) => entry.labels.reason === 'throttled')?.value, 2);

@@ -1,13 +1,13 @@
 import test from 'ava';
-import type { Backend, FetchContext, FetchRequest } from '../../src/backends/backend.ts';
+import type { Backend, FetchContext, FetchRequest } from '../../src/stores/backend.ts';
 import { AuthError } from '../../src/errors/courier-error.ts';
 import { createObjectFetcher } from '../../src/fetch/fetch-objects.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
-import type { ObjectSpec, StoreName } from '../../src/spc/types.ts';
+import type { ObjectSpec } from '../../src/spc/types.ts';
 
 const context: FetchContext = { signal: new AbortController().signal, pod: { name: 'p', namespace: 'team-a', uid: 'u', serviceAccount: 'web' }, tokens: new Map() };
 
-function object(index: number, locator: string, store: StoreName = 'aws-sm'): ObjectSpec {
+function object(index: number, locator: string, store: string = 'aws-sm'): ObjectSpec {
   return { id: `objects[${index}]`, store, locator, storeParams: {}, path: `f${index}`, mode: 0o644, encoding: 'utf-8', optional: false };
 }
 
@@ -54,6 +54,6 @@ test('an object of a store that is not enabled fails before any identity is reso
   const calls: string[][] = [];
   const fetcher = createObjectFetcher(new Map([['aws-sm', storeWith({}, calls)]]), createMetrics());
   const error = await t.throwsAsync(fetcher.fetchObjects([object(0, 'a/1'), object(1, 'demo/x', 'file')], context));
-  t.is(error?.message, 'objects[1].source: store "file" is not enabled on this Courier (start it with --local-store DIR)');
+  t.is(error?.message, 'objects[1].source: store "file" is not enabled on this Courier');
   t.deepEqual(calls, []);
 });

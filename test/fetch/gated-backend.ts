@@ -1,6 +1,5 @@
 /** An in-process Backend for the fetch layer's tests: per-identity values, call records, and calls the test answers by hand. */
-import type { Backend, FetchContext, FetchRequest, FetchResult } from '../../src/backends/backend.ts';
-import type { StoreName } from '../../src/spc/types.ts';
+import type { Backend, FetchContext, FetchRequest, FetchResult } from '../../src/stores/backend.ts';
 
 /** One fetch() call as the backend saw it; with `gated`, it waits for release() or fail(). */
 export interface RecordedCall {
@@ -14,7 +13,7 @@ export interface RecordedCall {
 
 /** How the backend behaves. */
 export interface GatedBackendOptions {
-  readonly store?: StoreName;
+  readonly store?: string;
   readonly maxBatchSize?: number;
   /** Calls wait until the test releases them. */
   readonly gated?: boolean;
@@ -45,7 +44,7 @@ export function gatedBackend(options: GatedBackendOptions = {}): GatedBackend {
   let running = 0;
   const answer = options.answer ?? valueFor;
   return {
-    store: options.store ?? 'vault',
+    store: options.store ?? 'scripted',
     maxBatchSize: options.maxBatchSize ?? 10,
     calls,
     active: () => running,

@@ -8,13 +8,14 @@ import { startCourier } from '../../src/server/courier-server.ts';
 import { DEFAULT_SERVE_OPTIONS } from '../../src/server/options.ts';
 import { connectProvider, type ProviderClient } from '../helpers/provider-client.ts';
 import { gatedBackend } from './gated-backend.ts';
+import { registryWith } from '../helpers/test-store-module.ts';
 
 async function startWithCountingStore(t: { teardown(fn: () => Promise<void> | void): void }) {
   const dir = await mkdtemp(join(tmpdir(), 'courier-isolation-'));
   const backend = gatedBackend({ latencyMs: 20 });
   const metrics = createMetrics();
   const options = { ...DEFAULT_SERVE_OPTIONS, socketDir: dir, metricsAddr: 'off', healthAddr: 'off', gracePeriodMs: 2_000 };
-  const courier = await startCourier(options, { logger: createLogger('silent'), metrics, backends: new Map([['vault', backend]]) });
+  const courier = await startCourier(options, { logger: createLogger('silent'), metrics, backends: new Map([['scripted', backend]]), catalog: registryWith([backend]).catalog });
   const client = connectProvider(join(dir, 'courier.sock'));
   t.teardown(async () => {
     client.close();
@@ -24,11 +25,11 @@ async function startWithCountingStore(t: { teardown(fn: () => Promise<void> | vo
   return { backend, client, metrics };
 }
 
-/** A Mount of `vault:db/password` by a pod running as `serviceAccount` in `team`. */
+/** A Mount of `scripted:db/password` by a pod running as `serviceAccount` in `team`. */
 async function mountAs(client: ProviderClient, serviceAccount: string, pod: string): Promise<string> {
   const response = await client.mount({
     attributes: {
-      objects: '- source: vault:db/password\n  path: password\n',
+      objects: '- source: scripted:db/password\n  path: password\n',
       secretProviderClass: 'db',
       'csi.storage.k8s.io/pod.name': pod,
       'csi.storage.k8s.io/pod.namespace': 'team',
@@ -51,7 +52,7 @@ test('two service accounts mounting the same secret name never share a cached va
   t.is(await mountAs(client, 'writer', 'writer-late'), 'team/writer:db/password');
   t.is(await mountAs(client, 'reader', 'reader-late'), 'team/reader:db/password');
   t.is(backend.calls.length, 2);
-  const hits = (await metrics.cacheHits.get()).values.find((entry) => entry.labels.store === 'vault')?.value;
+  const hits = (await metrics.cacheHits.get()).values.find((entry) => entry.labels.store === 'scripted')?.value;
   t.is(hits, 2);
 });
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { FetchResult } from '../../src/backends/backend.ts';
+import type { FetchResult } from '../../src/stores/backend.ts';
 import { ConfigError, ThrottledError, UnavailableError } from '../../src/errors/courier-error.ts';
 import { createStoreQueue } from '../../src/fetch/store-queue.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
@@ -29,7 +29,7 @@ test('no more than maxConcurrent store calls run at once; the rest wait in order
   await settle();
   t.deepEqual(backend.calls.map((call) => call.locators), [['a'], ['b']]);
   t.is(queue.depth(), 2);
-  t.is(await counter(metrics.fetchQueueDepth, { store: 'vault' }), 2);
+  t.is(await counter(metrics.fetchQueueDepth, { store: 'scripted' }), 2);
   backend.calls[0]?.release();
   await settle();
   t.deepEqual(backend.calls.map((call) => call.locators), [['a'], ['b'], ['c']]);
@@ -38,7 +38,7 @@ test('no more than maxConcurrent store calls run at once; the rest wait in order
   backend.calls[3]?.release();
   t.deepEqual((await Promise.all(answers)).map(text), ['ns/a:a', 'ns/b:b', 'ns/c:c', 'ns/d:d']);
   t.is(queue.depth(), 0);
-  t.is(await counter(metrics.fetchQueueDepth, { store: 'vault' }), 0);
+  t.is(await counter(metrics.fetchQueueDepth, { store: 'scripted' }), 0);
 });
 
 test('waiting requests of one identity go out together, up to the batch size', async (t) => {
@@ -67,7 +67,7 @@ test('a request leaves the queue when its Mount\'s deadline passes', async (t) =
   const queued = queue.fetch('b', request('b'), contextFor('ns', 'b', deadline.signal));
   await settle();
   deadline.abort();
-  await t.throwsAsync(queued, { message: 'the Mount\'s deadline passed while waiting for store "vault"' });
+  await t.throwsAsync(queued, { message: 'the Mount\'s deadline passed while waiting for store "scripted"' });
   t.is(queue.depth(), 0);
   backend.calls[0]?.release();
   await first;
@@ -104,9 +104,9 @@ test('throttled requests are retried after a jittered, growing backoff until the
   t.is(backend.calls.length, 3);
   t.is(text(await answer), 'a:a');
   t.deepEqual(clock.sleeps, [75, 150]);
-  t.is(await counter(metrics.fetchRetries, { store: 'vault', reason: 'throttled' }), 2);
-  t.is(await counter(metrics.storeCalls, { store: 'vault', operation: 'fetch', outcome: 'resource_exhausted' }), 2);
-  t.is(await counter(metrics.storeCalls, { store: 'vault', operation: 'fetch', outcome: 'ok' }), 1);
+  t.is(await counter(metrics.fetchRetries, { store: 'scripted', reason: 'throttled' }), 2);
+  t.is(await counter(metrics.storeCalls, { store: 'scripted', operation: 'fetch', outcome: 'resource_exhausted' }), 2);
+  t.is(await counter(metrics.storeCalls, { store: 'scripted', operation: 'fetch', outcome: 'ok' }), 1);
 });
 
 test('a Retry-After from the store sets the wait', async (t) => {
@@ -149,7 +149,7 @@ test('a store that keeps throttling fails with RESOURCE_EXHAUSTED naming the sto
   const answer = queue.fetch('ns/a', request('a'), contextFor('ns', 'a'));
   await clock.advance(5_000);
   const result = await answer;
-  t.is(text(result), 'store "vault" kept throttling requests after 4 attempts: Rate exceeded');
+  t.is(text(result), 'store "scripted" kept throttling requests after 4 attempts: Rate exceeded');
   t.true(!result.ok && result.error instanceof ThrottledError);
   t.is(backend.calls.length, 4);
   t.deepEqual(clock.sleeps, [75, 150, 300]);
@@ -158,7 +158,7 @@ test('a store that keeps throttling fails with RESOURCE_EXHAUSTED naming the sto
 test('no retry is started past the retry budget', async (t) => {
   const { backend, clock, queue } = queueWith({ gated: false, answer: () => ({ ok: false, error: new ThrottledError('busy', { retryAfterMs: 20_000 }) }) });
   const result = await queue.fetch('ns/a', request('a'), contextFor('ns', 'a'));
-  t.is(text(result), 'store "vault" kept throttling requests after 1 attempts: busy');
+  t.is(text(result), 'store "scripted" kept throttling requests after 1 attempts: busy');
   t.is(backend.calls.length, 1);
   t.is(clock.sleeping(), 0);
 });
@@ -176,7 +176,7 @@ test('a Mount whose deadline passes during a retry wait stops waiting', async (t
   await settle();
   t.is(clock.sleeping(), 1);
   deadline.abort();
-  await t.throwsAsync(answer, { message: 'the Mount\'s deadline passed while waiting for store "vault"' });
+  await t.throwsAsync(answer, { message: 'the Mount\'s deadline passed while waiting for store "scripted"' });
   t.is(clock.sleeping(), 0);
   t.is(backend.calls.length, 1);
 });
@@ -196,7 +196,7 @@ test('an unexpected error thrown by a store fails its requests without a retry',
   backend.calls[0]?.fail(new TypeError('socket hang up'));
   for (const answer of answers) await t.throwsAsync(answer, { instanceOf: TypeError, message: 'socket hang up' });
   t.is(backend.calls.length, 1);
-  t.is(await counter(metrics.storeCalls, { store: 'vault', operation: 'fetch', outcome: 'internal' }), 1);
+  t.is(await counter(metrics.storeCalls, { store: 'scripted', operation: 'fetch', outcome: 'internal' }), 1);
 });
 
 test('a store that answers fewer results than requests fails the batch', async (t) => {
@@ -204,5 +204,5 @@ test('a store that answers fewer results than requests fails the batch', async (
   const answers = ['a', 'b'].map((name) => queue.fetch('ns/x', request(name), contextFor('ns', 'x')));
   await settle();
   backend.calls[0]?.release([]);
-  for (const answer of answers) await t.throwsAsync(answer, { message: 'store vault answered 0 of 2 requests' });
+  for (const answer of answers) await t.throwsAsync(answer, { message: 'store scripted answered 0 of 2 requests' });
 });

@@ -14,7 +14,7 @@ function cacheWith(ttlMs: number, maxBytes = 1024 * 1024) {
 
 test('a value is served until its TTL has passed, then dropped', async (t) => {
   const { cache, clock } = cacheWith(30_000);
-  cache.set('k', 'vault', value('one'));
+  cache.set('k', 'scripted', value('one'));
   await clock.advance(29_999);
   t.is(text(cache.get('k')?.contents), 'one');
   await clock.advance(1);
@@ -25,7 +25,7 @@ test('a value is served until its TTL has passed, then dropped', async (t) => {
 
 test('a TTL of 0 disables the cache', (t) => {
   const { cache } = cacheWith(0);
-  cache.set('k', 'vault', value('one'));
+  cache.set('k', 'scripted', value('one'));
   t.false(cache.enabled);
   t.is(cache.get('k'), undefined);
 });
@@ -33,7 +33,7 @@ test('a TTL of 0 disables the cache', (t) => {
 test('the cache hands out copies, so a caller cannot change what it holds', (t) => {
   const { cache } = cacheWith(30_000);
   const original = Buffer.from('secret');
-  cache.set('k', 'vault', { contents: original, version: 'v1' });
+  cache.set('k', 'scripted', { contents: original, version: 'v1' });
   original.fill(0x78);
   const first = cache.get('k');
   first?.contents.fill(0x79);
@@ -43,7 +43,7 @@ test('the cache hands out copies, so a caller cannot change what it holds', (t) 
 test('over its byte budget the cache drops the oldest values first', (t) => {
   // Each entry costs 60 bytes + key + version + bookkeeping (about 194 bytes): three fit in 600.
   const { cache } = cacheWith(30_000, 600);
-  for (const key of ['a', 'b', 'c', 'd']) cache.set(key, 'vault', { contents: Buffer.alloc(60, key), version: 'v1' });
+  for (const key of ['a', 'b', 'c', 'd']) cache.set(key, 'scripted', { contents: Buffer.alloc(60, key), version: 'v1' });
   t.is(cache.size, 3);
   t.is(cache.get('a'), undefined);
   t.is(text(cache.get('b')?.contents), 'b'.repeat(60));
@@ -55,8 +55,8 @@ test('the cache zeroes its own copy of a value it evicts, expires or drops', asy
   const copies: Uint8Array[] = [];
   const clock = fakeClock();
   const cache = new ValueCache({ ttlMs: 1_000, maxBytes: 400, clock, copy: (bytes) => copies[copies.push(new Uint8Array(bytes)) - 1] as Uint8Array });
-  cache.set('evicted', 'vault', value('first-secret'));
-  cache.set('big', 'vault', { contents: Buffer.alloc(250, 'b'), version: 'v1' });
+  cache.set('evicted', 'scripted', value('first-secret'));
+  cache.set('big', 'scripted', { contents: Buffer.alloc(250, 'b'), version: 'v1' });
   t.is(cache.get('evicted'), undefined);
   await clock.advance(1_000);
   cache.sweep();
@@ -68,16 +68,16 @@ test('the cache zeroes its own copy of a value it evicts, expires or drops', asy
 
 test('what a caller got from the cache stays intact after the value is evicted', (t) => {
   const { cache } = cacheWith(30_000, 400);
-  cache.set('a', 'vault', value('still-needed'));
+  cache.set('a', 'scripted', value('still-needed'));
   const served = cache.get('a');
-  cache.set('b', 'vault', { contents: Buffer.alloc(250, 'b'), version: 'v1' });
+  cache.set('b', 'scripted', { contents: Buffer.alloc(250, 'b'), version: 'v1' });
   t.is(cache.get('a'), undefined);
   t.is(text(served?.contents), 'still-needed');
 });
 
 test('a value larger than the whole budget is not kept', (t) => {
   const { cache } = cacheWith(30_000, 100);
-  cache.set('k', 'vault', { contents: Buffer.alloc(500), version: 'v1' });
+  cache.set('k', 'scripted', { contents: Buffer.alloc(500), version: 'v1' });
   t.is(cache.size, 0);
   t.is(cache.bytes, 0);
 });
@@ -85,7 +85,7 @@ test('a value larger than the whole budget is not kept', (t) => {
 test('dropStore drops only that store\'s values', (t) => {
   const { cache, sizes } = cacheWith(30_000);
   cache.set('f', 'file', value('file value'));
-  cache.set('v', 'vault', value('vault value'));
+  cache.set('v', 'scripted', value('vault value'));
   cache.dropStore('file');
   t.is(cache.get('f'), undefined);
   t.is(text(cache.get('v')?.contents), 'vault value');
@@ -94,9 +94,9 @@ test('dropStore drops only that store\'s values', (t) => {
 
 test('sweep drops expired values nobody asked for and reports the new size', async (t) => {
   const { cache, clock, sizes } = cacheWith(1_000);
-  cache.set('a', 'vault', value('a'));
+  cache.set('a', 'scripted', value('a'));
   await clock.advance(500);
-  cache.set('b', 'vault', value('b'));
+  cache.set('b', 'scripted', value('b'));
   await clock.advance(600);
   cache.sweep();
   t.is(cache.size, 1);

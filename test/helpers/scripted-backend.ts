@@ -1,12 +1,11 @@
 /** An in-process Backend for tests: scripted values and errors, configurable latency, and a record of every call. */
-import type { Backend, FetchContext, FetchRequest, FetchResult } from '../../src/backends/backend.ts';
+import type { Backend, FetchContext, FetchRequest, FetchResult } from '../../src/stores/backend.ts';
 import { NotFoundError, type CourierError } from '../../src/errors/courier-error.ts';
-import type { StoreName } from '../../src/spc/types.ts';
 
 /** How a scripted backend answers. Every field is optional. */
 export interface ScriptedBackendOptions {
   /** The store it claims to be (default `vault`, which has no real backend yet); register it under this name. */
-  readonly store?: StoreName;
+  readonly store?: string;
   /** Secret contents by locator; a locator not listed (and not in `errors`) answers NotFoundError. */
   readonly values?: Readonly<Record<string, string | Uint8Array>>;
   /** A typed error returned in the result of this locator. */
@@ -34,7 +33,7 @@ export interface ScriptedBackend extends Backend {
 
 /**
  * Creates a scripted backend. Pass it to startCourier in the BackendRegistry, e.g.
- * `new Map([['vault', scriptedBackend({ values: { 'db/password': 'hunter2' }, latencyMs: 50 })]])`.
+ * `new Map([['scripted', scriptedBackend({ values: { 'db/password': 'hunter2' }, latencyMs: 50 })]])`.
  */
 export function scriptedBackend(options: ScriptedBackendOptions = {}): ScriptedBackend {
   const calls: string[][] = [];
@@ -48,7 +47,7 @@ export function scriptedBackend(options: ScriptedBackendOptions = {}): ScriptedB
     return { ok: true, contents: typeof value === 'string' ? Buffer.from(value) : value, version: options.version ?? 'v1' };
   };
   return {
-    store: options.store ?? 'vault',
+    store: options.store ?? 'scripted',
     maxBatchSize: options.maxBatchSize ?? 10,
     calls,
     inFlight: () => running,

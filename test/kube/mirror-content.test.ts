@@ -2,7 +2,7 @@ import test from 'ava';
 import { ConfigError } from '../../src/errors/courier-error.ts';
 import { buildMirrorSecrets, MAX_MIRROR_BYTES } from '../../src/kube/mirror-content.ts';
 import type { MountFile } from '../../src/output/assemble.ts';
-import type { MirrorSpec, MirrorType } from '../../src/spc/mirror-parameter.ts';
+import type { MirrorSpec, MirrorType } from '../../src/spc/mirror-types.ts';
 
 /** A PEM block; the body only has to look like base64, nothing here parses X.509. */
 function pem(label: string, body = 'TUlJQmZha2Vib2R5'): string {

@@ -1,13 +1,14 @@
 import test from 'ava';
-import type { Backend, FetchRequest, FetchResult } from '../../src/backends/backend.ts';
+import type { Backend, FetchRequest, FetchResult } from '../../src/stores/backend.ts';
 import { ConfigError } from '../../src/errors/courier-error.ts';
 import { createObjectFetcher } from '../../src/fetch/fetch-objects.ts';
 import { MAX_MIRROR_BYTES } from '../../src/kube/mirror-content.ts';
 import type { SecretMirror } from '../../src/kube/secret-mirror.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { runMount } from '../../src/pipeline/mount.ts';
-import type { DecodedRequest, StoreName } from '../../src/spc/types.ts';
+import type { DecodedRequest } from '../../src/spc/types.ts';
 import { b64, POD_A, useMirrorRig } from './mirror-helpers.ts';
+import { CATALOG } from '../helpers/catalog.ts';
 
 /** A `file` store held in memory, so a test can rotate a value between Mounts. */
 function memoryStore(values: Map<string, string | Buffer>): Backend {
@@ -42,8 +43,9 @@ function request(mirror: string | undefined): DecodedRequest {
 }
 
 function mount(values: Map<string, string | Buffer>, mirror: SecretMirror | undefined, mirrorParameter: string | undefined) {
-  const fetcher = createObjectFetcher(new Map<StoreName, Backend>([['file', memoryStore(values)]]), createMetrics());
-  return runMount(request(mirrorParameter), { fetcher, writeFiles: false, ...(mirror ? { mirror } : {}) }, AbortSignal.timeout(20_000));
+  const backends = new Map<string, Backend>([['file', memoryStore(values)]]);
+  const fetcher = createObjectFetcher(backends, createMetrics());
+  return runMount(request(mirrorParameter), { fetcher, catalog: CATALOG, backends, writeFiles: false, ...(mirror ? { mirror } : {}) }, AbortSignal.timeout(20_000));
 }
 
 test('a Mount with a mirror returns its files and creates the Secret', async (t) => {

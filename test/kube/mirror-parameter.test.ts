@@ -2,6 +2,7 @@ import test from 'ava';
 import { planMirror } from '../../src/spc/mirror-parameter.ts';
 import { planParameters } from '../../src/spc/plan.ts';
 import type { ObjectSpec } from '../../src/spc/types.ts';
+import { planContext } from '../helpers/catalog.ts';
 
 const OBJECTS = `
 - source: file:db/creds.json
@@ -14,7 +15,7 @@ const OBJECTS = `
 `;
 
 function objects(): readonly ObjectSpec[] {
-  const result = planParameters({ objects: OBJECTS }, { permission: 0o644 });
+  const result = planParameters({ objects: OBJECTS }, planContext(0o644));
   if (!result.ok) throw new Error('fixture objects do not plan');
   return result.plan.objects;
 }
@@ -122,11 +123,11 @@ test('an ssh-auth Secret without ssh-privatekey', rejects, '- {secretName: ssh, 
 ]);
 
 test('planning reports mirror problems with the field named, in any dialect\'s key set', (t) => {
-  const result = planParameters({ objects: OBJECTS, mirror: '- {secretName: db, data: [{objectName: nope.json, key: a}]}' }, { permission: 0o644 });
+  const result = planParameters({ objects: OBJECTS, mirror: '- {secretName: db, data: [{objectName: nope.json, key: a}]}' }, planContext(0o644));
   t.deepEqual(result.ok ? [] : result.issues.map((issue) => issue.field), ['mirror[0].data[0].objectName']);
 });
 
 test('planning accepts a valid mirror parameter', (t) => {
-  const result = planParameters({ objects: OBJECTS, mirror: '- {secretName: db, data: [{objectName: db.json, key: creds}]}' }, { permission: 0o644 });
+  const result = planParameters({ objects: OBJECTS, mirror: '- {secretName: db, data: [{objectName: db.json, key: creds}]}' }, planContext(0o644));
   t.true(result.ok);
 });

@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import test, { type ExecutionContext } from 'ava';
-import type { Backend } from '../../src/backends/backend.ts';
-import { FileStore } from '../../src/backends/file-store.ts';
+import type { Backend } from '../../src/stores/backend.ts';
+import { FileStore } from '../../src/stores/file/file-store.ts';
 import type { SecretMirror } from '../../src/kube/secret-mirror.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { startCourier } from '../../src/server/courier-server.ts';
 import { DEFAULT_SERVE_OPTIONS } from '../../src/server/options.ts';
 import { DRIVER_KEYS } from '../../src/spc/decode-request.ts';
-import type { StoreName } from '../../src/spc/types.ts';
 import { connectProvider, type ProviderClient } from '../helpers/provider-client.ts';
 import { b64, POD_A, useMirrorRig } from './mirror-helpers.ts';
 
@@ -24,7 +23,7 @@ async function serveWith(t: ExecutionContext, mirror: SecretMirror | undefined):
   const store = new FileStore(join(dir, 'store'));
   await store.start();
   const options = { ...DEFAULT_SERVE_OPTIONS, socketDir: join(dir, 'sockets'), metricsAddr: 'off', healthAddr: 'off', gracePeriodMs: 2_000, cacheTtlMs: 0 };
-  const parts = { logger: createLogger('silent'), metrics: createMetrics(), backends: new Map<StoreName, Backend>([['file', store]]) };
+  const parts = { logger: createLogger('silent'), metrics: createMetrics(), backends: new Map<string, Backend>([['file', store]]) };
   const courier = await startCourier(options, { ...parts, ...(mirror ? { mirror } : {}) });
   const client = connectProvider(join(options.socketDir, 'courier.sock'));
   t.teardown(async () => {

@@ -30,7 +30,7 @@ async function workspace(t: ExecutionContext): Promise<{ spc: string; store: str
 test.serial('courier mount --mirror writes the files and the mirror Secret, without an owner', async (t) => {
   const api = await useFakeKubeApi(t);
   const { spc, store, target } = await workspace(t);
-  const code = await mountCommand({ spc, target, localStore: store, kubeconfig: api.kubeconfig, mirror: true, podName: 'debug', serviceAccount: 'default', permission: '0644' });
+  const code = await mountCommand({ spc, target, stores: { file: { dir: store } }, kubeconfig: api.kubeconfig, mirror: true, podName: 'debug', serviceAccount: 'default', permission: '0644' });
   t.is(code, 0);
   t.is(await readFile(join(target, 'password'), 'utf8'), 'pw-cli');
   const secret = api.secret('team-a', 'app-db');
@@ -41,7 +41,7 @@ test.serial('courier mount --mirror writes the files and the mirror Secret, with
 test.serial('courier mount without --mirror checks the mirror but writes no Secret', async (t) => {
   const api = await useFakeKubeApi(t);
   const { spc, store, target } = await workspace(t);
-  const code = await mountCommand({ spc, target, localStore: store, kubeconfig: api.kubeconfig, podName: 'debug', serviceAccount: 'default', permission: '0644' });
+  const code = await mountCommand({ spc, target, stores: { file: { dir: store } }, kubeconfig: api.kubeconfig, podName: 'debug', serviceAccount: 'default', permission: '0644' });
   t.is(code, 0);
   t.is(api.requests.length, 0);
 });

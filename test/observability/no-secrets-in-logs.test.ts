@@ -15,7 +15,7 @@ const YAML_SECRET = 'log: debug\ntoken: yaml-T0k3n-55\n';
 const NOT_JSON_SECRET = 'not-json-{"password": "half-Q9"';
 const VAULT_SECRET = '{"password":"vault-pw-Pz2"}';
 const ATTRIBUTE_TOKEN = fakePodToken({ namespace: 'team-a', serviceAccount: 'app', audience: 'sts.amazonaws.com' });
-const SECRETS_TOKEN = fakePodToken({ namespace: 'team-a', serviceAccount: 'app', audience: 'vault' });
+const SECRETS_TOKEN = fakePodToken({ namespace: 'team-a', serviceAccount: 'app', audience: 'scripted' });
 
 const OBJECTS = objectsYaml([
   '{source: "file:demo/db.json", path: db.json}',
@@ -23,14 +23,14 @@ const OBJECTS = objectsYaml([
   '{source: "file:demo/db.json", path: api-key, jmesPath: nested.apiKey}',
   '{source: "file:demo/plain"}',
   '{source: "file:demo/app.yaml", path: token, yamlKey: token}',
-  '{source: "vault:kv/app", path: vault.json}',
+  '{source: "scripted:kv/app", path: vault.json}',
 ]);
 
 /** Mounts that succeed and fail in every way the suite knows, with secrets in every place they can travel. */
 function suite(): MountCall[] {
   const attributes = driverAttributes({ objects: OBJECTS });
   const withTokens = { ...attributes, [DRIVER_KEYS.tokens]: tokensAttribute([{ audience: 'sts.amazonaws.com', token: ATTRIBUTE_TOKEN }]) };
-  const secrets = JSON.stringify({ [DRIVER_KEYS.tokens]: tokensAttribute([{ audience: 'vault', token: SECRETS_TOKEN }]), password: 'node-publish-secret-Y7' });
+  const secrets = JSON.stringify({ [DRIVER_KEYS.tokens]: tokensAttribute([{ audience: 'scripted', token: SECRETS_TOKEN }]), password: 'node-publish-secret-Y7' });
   const one = (entry: string) => ({ ...withTokens, objects: objectsYaml([entry]) });
   return [
     { attributes },
@@ -42,8 +42,8 @@ function suite(): MountCall[] {
     { attributes: one('{source: "file:demo/db.json", jsonKey: absent}') },
     { attributes: one('{source: "file:demo/plain", encoding: base64}') },
     { attributes: one('{source: "file:demo/missing"}') },
-    { attributes: one('{source: "vault:kv/denied"}') },
-    { attributes: one('{source: "vault:kv/bad"}') },
+    { attributes: one('{source: "scripted:kv/denied"}') },
+    { attributes: one('{source: "scripted:kv/bad"}') },
     { attributes: { ...withTokens, objects: `- source: file:demo/db.json\n  path: ${DB_PASSWORD}\n  bogus: [` } },
     { attributes: { ...withTokens, [DRIVER_KEYS.tokens]: `{"vault": {"token": "${SECRETS_TOKEN}"` } },
     { attributes: withTokens, secrets: `{"password": "${PLAIN_SECRET}"` },
@@ -57,7 +57,7 @@ test('no secret value, token, attributes or secrets appears in any log line of t
   });
   const { client, logLines } = await startTestCourier(t, {
     localFiles: { 'demo/db.json': DB_JSON, 'demo/plain': PLAIN_SECRET, 'demo/app.yaml': YAML_SECRET, 'demo/not-json': NOT_JSON_SECRET },
-    backends: [['vault', vault]],
+    backends: [['scripted', vault]],
     options: { logLevel: 'trace' },
   });
   const calls = suite();

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { status } from '@grpc/grpc-js';
-import type { FetchResult } from '../../src/backends/backend.ts';
+import type { FetchResult } from '../../src/stores/backend.ts';
 import { CourierError, NotFoundError, PermissionError } from '../../src/errors/courier-error.ts';
 import { assembleOutput, EMPTY_MOUNT_VERSION, totalBytes } from '../../src/output/assemble.ts';
 import type { ObjectSpec } from '../../src/spc/types.ts';

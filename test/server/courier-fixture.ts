@@ -2,23 +2,23 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import type { Backend } from '../../src/backends/backend.ts';
-import { FileStore } from '../../src/backends/file-store.ts';
+import type { Backend } from '../../src/stores/backend.ts';
+import { FileStore } from '../../src/stores/file/file-store.ts';
 import { DRIVER_KEYS } from '../../src/spc/decode-request.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import { startCourier, type RunningCourier } from '../../src/server/courier-server.ts';
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from '../../src/server/options.ts';
-import type { StoreName } from '../../src/spc/types.ts';
 import { connectProvider, type ProviderClient } from '../helpers/provider-client.ts';
+import { registryWith } from '../helpers/test-store-module.ts';
 
 /** What a test Courier is started with; everything is optional. */
 export interface FixtureOptions {
   /** Files of the local store, by path relative to its root; no local store when absent. */
   readonly localFiles?: Readonly<Record<string, string>>;
   /** Extra backends (e.g. a scripted one) besides the local store. */
-  readonly backends?: ReadonlyArray<readonly [StoreName, Backend]>;
+  readonly backends?: ReadonlyArray<readonly [string, Backend]>;
   /** Overrides of the serve options (socketDir defaults to a fresh temp dir, endpoints off). */
   readonly options?: Partial<ServeOptions>;
 }
@@ -50,7 +50,7 @@ export async function writeTree(root: string, files: Readonly<Record<string, str
 export async function startTestCourier(t: ExecutionContext, fixture: FixtureOptions = {}): Promise<CourierFixture> {
   const dir = await tempDir(t);
   const storeDir = join(dir, 'store');
-  const backends = new Map<StoreName, Backend>(fixture.backends ?? []);
+  const backends = new Map<string, Backend>(fixture.backends ?? []);
   if (fixture.localFiles) {
     await mkdir(storeDir);
     await writeTree(storeDir, fixture.localFiles);
@@ -61,7 +61,7 @@ export async function startTestCourier(t: ExecutionContext, fixture: FixtureOpti
   const metrics = createMetrics();
   const options: ServeOptions = { ...DEFAULT_SERVE_OPTIONS, socketDir: join(dir, 'sockets'), metricsAddr: 'off', healthAddr: 'off', gracePeriodMs: 5_000, ...fixture.options };
   const { logger, lines: logLines } = captureLogs(options.logLevel);
-  const courier = await startCourier(options, { logger, metrics, backends });
+  const courier = await startCourier(options, { logger, metrics, backends, catalog: registryWith([...backends.values()]).catalog });
   let stopped: Promise<void> | undefined;
   const shutdown = () => (stopped ??= courier.shutdown());
   const socketPath = join(options.socketDir, `${options.providerName}.sock`);

@@ -19,8 +19,8 @@ test('/healthz answers ok and /readyz ready while serving', async (t) => {
 
 test('/readyz answers 503 once shutdown has started', async (t) => {
   const backend = scriptedBackend({ latencyMs: 600, values: { slow: 'x' } });
-  const { courier, client, shutdown } = await startTestCourier(t, { backends: [['vault', backend]], options: ENDPOINTS });
-  const inFlight = client.mount({ attributes: driverAttributes({ objects: objectsYaml(['{source: "vault:slow"}']) }) });
+  const { courier, client, shutdown } = await startTestCourier(t, { backends: [['scripted', backend]], options: ENDPOINTS });
+  const inFlight = client.mount({ attributes: driverAttributes({ objects: objectsYaml(['{source: "scripted:slow"}']) }) });
   while (backend.inFlight() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
   const stopping = shutdown();
   t.deepEqual(await get(`${courier.healthUrl}/readyz`), { status: 503, body: 'not ready\n' });

@@ -2,10 +2,11 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import test from 'ava';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { DIALECTS } from '../../src/spc/plan.ts';
+import { dialectsOf } from '../../src/spc/plan.ts';
+import { CATALOG } from '../helpers/catalog.ts';
 import { driverAttributes, objectsYaml, startTestCourier } from './courier-fixture.ts';
 
-const NATIVE_KEYS = DIALECTS.get('native')?.parameterKeys.join(', ') ?? '';
+const NATIVE_KEYS = dialectsOf(CATALOG).get('native')?.parameterKeys.join(', ') ?? '';
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 const LOCAL_FILES = {

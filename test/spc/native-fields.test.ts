@@ -56,7 +56,7 @@ test(accepts, 'source: aws-sm:arn:aws:secretsmanager:us-east-1:123456789012:secr
 test(accepts, 'source: aws-sm:prod/db', { store: 'aws-sm', locator: 'prod/db', path: 'db' });
 test(accepts, 'source: aws-ssm:/app/db/password', { store: 'aws-ssm', locator: '/app/db/password', path: 'password' });
 test(accepts, 'source: gcp-sm:projects/p/secrets/db-pass/versions/3', { store: 'gcp-sm', locator: 'projects/p/secrets/db-pass/versions/3', path: 'db-pass' });
-test(accepts, 'source: vault:secret/data/db', { store: 'vault', locator: 'secret/data/db', path: 'db' });
+test(accepts, 'source: aws-ssm:/app/prod/db', { store: 'aws-ssm', locator: '/app/prod/db', path: 'db' });
 test(accepts, 'source: file:.env', { locator: '.env', path: '.env' });
 test(accepts, 'source: file:demo/db.json\npath: app/db.json', { locator: 'demo/db.json', path: 'app/db.json' });
 test(accepts, 'source: file:x\npath: 42', { path: '42' });
@@ -94,7 +94,7 @@ test(reports, 'source: ""', ['objects[0].source: must not be empty']);
 test(reports, 'source: [file:x]', ['objects[0].source: must be a string, not a list']);
 test(reports, 'source: demo/db.json', ['objects[0].source: "demo/db.json" must be <store>:<locator>, e.g. "file:demo/db.json"']);
 test(reports, 'source: ":x"', ['objects[0].source: ":x" must be <store>:<locator>, e.g. "file:demo/db.json"']);
-test(reports, 'source: s3:bucket/key', ['objects[0].source: unknown store "s3"; expected one of file, aws-sm, aws-ssm, gcp-sm, vault']);
+test(reports, 'source: s3:bucket/key', ['objects[0].source: unknown store "s3"; expected one of file, aws-sm, aws-ssm, gcp-sm']);
 test(reports, 'source: "file:"', ['objects[0].source: "file:" has no locator after "file:"']);
 test(reports, 'source: file:../etc/passwd', ['objects[0].source: file locator "../etc/passwd" leaves the local store ("..")']);
 test(reports, 'source: file:/etc/passwd', ['objects[0].source: file locator "/etc/passwd" is absolute; paths are relative to the local store']);

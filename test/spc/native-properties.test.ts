@@ -5,8 +5,9 @@ import { parseFileMode } from '../../src/output/file-mode.ts';
 import { checkMountPath, findDirectoryConflict } from '../../src/output/path-rules.ts';
 import { planParameters } from '../../src/spc/plan.ts';
 import type { PlanResult } from '../../src/spc/types.ts';
+import { planContext } from '../helpers/catalog.ts';
 
-const context = { permission: 0o644 };
+const context = planContext(0o644);
 
 /** Pieces that make YAML-ish text likely to hit the parser's corners. */
 const yamlToken = fc.constantFrom(

@@ -2,6 +2,7 @@ import test from 'ava';
 import { ConfigError } from '../../src/errors/courier-error.ts';
 import { createPlanCache } from '../../src/spc/plan-cache.ts';
 import { planOrThrow } from '../../src/spc/plan.ts';
+import { planContext } from '../helpers/catalog.ts';
 
 const OBJECTS = '- source: file:demo/db.json\n  path: db.json';
 const POD_A = { objects: OBJECTS, 'csi.storage.k8s.io/pod.name': 'a', 'csi.storage.k8s.io/serviceAccount.tokens': '{"x":{"token":"t-a"}}' };
@@ -9,35 +10,35 @@ const POD_B = { objects: OBJECTS, 'csi.storage.k8s.io/pod.name': 'b', 'csi.stora
 
 test('answers a repeated SecretProviderClass with the same plan, whatever the pod', (t) => {
   const cache = createPlanCache();
-  const first = cache.plan(POD_A, { permission: 0o644 });
-  t.is(cache.plan(POD_B, { permission: 0o644 }), first);
-  t.deepEqual(first, planOrThrow(POD_A, { permission: 0o644 }));
+  const first = cache.plan(POD_A, planContext(0o644));
+  t.is(cache.plan(POD_B, planContext(0o644)), first);
+  t.deepEqual(first, planOrThrow(POD_A, planContext(0o644)));
 });
 
 test('plans again when the parameters, the default mode or the dialect differ', (t) => {
   const cache = createPlanCache();
-  const first = cache.plan(POD_A, { permission: 0o644 });
-  t.not(cache.plan({ ...POD_A, objects: `${OBJECTS}\n  mode: "0400"` }, { permission: 0o644 }), first);
-  t.is(cache.plan(POD_A, { permission: 0o600 }).objects[0]?.mode, 0o600);
+  const first = cache.plan(POD_A, planContext(0o644));
+  t.not(cache.plan({ ...POD_A, objects: `${OBJECTS}\n  mode: "0400"` }, planContext(0o644)), first);
+  t.is(cache.plan(POD_A, planContext(0o600)).objects[0]?.mode, 0o600);
   // The aws dialect reads `objects` differently: a native list is not a valid aws one.
-  t.throws(() => cache.plan(POD_A, { permission: 0o644 }, 'aws'), { instanceOf: ConfigError });
+  t.throws(() => cache.plan(POD_A, planContext(0o644), 'aws'), { instanceOf: ConfigError });
 });
 
 test('throws the same ConfigError for a bad SecretProviderClass every time', (t) => {
   const cache = createPlanCache();
   const bad = { objects: '- source: file:../x' };
-  const first = t.throws(() => cache.plan(bad, { permission: 0o644 }), { instanceOf: ConfigError });
-  const second = t.throws(() => cache.plan(bad, { permission: 0o644 }));
+  const first = t.throws(() => cache.plan(bad, planContext(0o644)), { instanceOf: ConfigError });
+  const second = t.throws(() => cache.plan(bad, planContext(0o644)));
   t.is(second, first);
   t.is(first?.message, 'objects[0].source: file locator "../x" leaves the local store ("..")');
 });
 
 test('forgets the least recently used plan past its size', (t) => {
   const cache = createPlanCache(2);
-  const one = cache.plan({ objects: OBJECTS }, { permission: 0o644 });
-  const two = cache.plan({ objects: `${OBJECTS}\n  mode: "0400"` }, { permission: 0o644 });
-  t.is(cache.plan({ objects: OBJECTS }, { permission: 0o644 }), one);
-  cache.plan({ objects: `${OBJECTS}\n  mode: "0440"` }, { permission: 0o644 });
-  t.is(cache.plan({ objects: OBJECTS }, { permission: 0o644 }), one);
-  t.not(cache.plan({ objects: `${OBJECTS}\n  mode: "0400"` }, { permission: 0o644 }), two);
+  const one = cache.plan({ objects: OBJECTS }, planContext(0o644));
+  const two = cache.plan({ objects: `${OBJECTS}\n  mode: "0400"` }, planContext(0o644));
+  t.is(cache.plan({ objects: OBJECTS }, planContext(0o644)), one);
+  cache.plan({ objects: `${OBJECTS}\n  mode: "0440"` }, planContext(0o644));
+  t.is(cache.plan({ objects: OBJECTS }, planContext(0o644)), one);
+  t.not(cache.plan({ objects: `${OBJECTS}\n  mode: "0400"` }, planContext(0o644)), two);
 });

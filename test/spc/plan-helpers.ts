@@ -2,13 +2,14 @@
 import type { ExecutionContext } from 'ava';
 import { planParameters } from '../../src/spc/plan.ts';
 import type { ObjectSpec, PlanResult } from '../../src/spc/types.ts';
+import { planContext } from '../helpers/catalog.ts';
 
 /** The request permission the helpers plan with (0644, what the driver sends). */
 export const PERMISSION = 0o644;
 
 /** Plans `objects` (YAML text) with any other parameters given. */
 export function planObjects(objects: string, parameters: Readonly<Record<string, string>> = {}): PlanResult {
-  return planParameters({ objects, ...parameters }, { permission: PERMISSION });
+  return planParameters({ objects, ...parameters }, planContext(PERMISSION));
 }
 
 /** The problems of a result as `field: message` lines; empty when it planned. */

@@ -1,10 +1,12 @@
 import test from 'ava';
 import { ConfigError } from '../../src/errors/courier-error.ts';
-import { DIALECTS, planOrThrow, planParameters } from '../../src/spc/plan.ts';
-import { DIALECT_NAMES } from '../../src/spc/types.ts';
+import { dialectsOf, planOrThrow, planParameters } from '../../src/spc/plan.ts';
 import { PERMISSION, planObjects, plannedObjects, problems } from './plan-helpers.ts';
+import { CATALOG, planContext } from '../helpers/catalog.ts';
 
-const context = { permission: PERMISSION };
+const DIALECTS = dialectsOf(CATALOG);
+
+const context = planContext(PERMISSION);
 
 const reports = test.macro({
   exec(t, objects: string | undefined, expected: readonly string[]) {
@@ -84,15 +86,12 @@ test('reports an unknown top-level parameter before the entries', (t) => {
 
 test('reports an unknown dialect', (t) => {
   t.deepEqual(problems(planParameters({ objects: '- source: file:a', dialect: 'azure' }, context)), [
-    `dialect: "azure" is not a dialect; expected one of ${DIALECT_NAMES.join(', ')}`,
+    `dialect: "azure" is not a dialect; expected one of ${[...DIALECTS.keys()].join(', ')}`,
   ]);
 });
 
-test('reports a dialect this build does not speak', (t) => {
-  // Other dialects land over time; any name of DIALECT_NAMES not yet registered will do.
-  const missing = DIALECT_NAMES.find((name) => !DIALECTS.has(name));
-  const result = planParameters({ objects: '- source: file:a', dialect: missing ?? 'native' }, context);
-  t.deepEqual(problems(result), missing === undefined ? [] : [`dialect: the ${missing} dialect is not available in this Courier version`]);
+test('lists the native dialect first and then each store\'s dialect', (t) => {
+  t.deepEqual([...DIALECTS.keys()], ['native', 'aws', 'gcp']);
 });
 
 test('plans in the dialect of the socket when the parameters name none', (t) => {
@@ -101,7 +100,7 @@ test('plans in the dialect of the socket when the parameters name none', (t) => 
 });
 
 test('gives files without a mode the request permission', (t) => {
-  const result = planParameters({ objects: '- source: file:a' }, { permission: 0o600 });
+  const result = planParameters({ objects: '- source: file:a' }, planContext(0o600));
   t.is(plannedObjects(t, result)[0]?.mode, 0o600);
 });
 

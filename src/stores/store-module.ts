@@ -1,0 +1,58 @@
+/** The one description every store folder exports: its sources, parameters, dialect, flags and how to start it. */
+import type { ServiceAccountReader } from '../kube/service-accounts.ts';
+import type { Dialect, SourceSpec, StoreSettingsSpec } from '../spc/store-catalog.ts';
+import type { Backend } from './backend.ts';
+
+/** A `courier serve` / `courier mount` flag a store owns; the CLI, `--help`, the README and the chart follow these. */
+export interface FlagSpec {
+  /** Without dashes: `aws-region`. The environment variable is `COURIER_` + upper snake case (`COURIER_AWS_REGION`). */
+  readonly name: string;
+  /** Key of the value in the store's StoreFlags: `region`. */
+  readonly key: string;
+  readonly help: string;
+  /** Placeholder of a flag that takes a value (`region`); absent for an on/off switch. */
+  readonly value?: string;
+  /** Another environment variable read at start-up when the flag is unset (`AWS_REGION`, as the SDK would). */
+  readonly fallbackEnv?: string;
+  /** The chart value that sets it (`stores.aws.region`); absent for development and test flags left to `extraFlags`. */
+  readonly chartValue?: string;
+}
+
+/** A store's flag values as given at start-up, by FlagSpec key; unset flags are absent. */
+export type StoreFlags = Readonly<Record<string, string | boolean>>;
+
+/** Long-lived parts every store may use besides its own flags. */
+export interface SharedParts {
+  /** Reads ServiceAccount annotations (IAM role, Google service account, client ID). */
+  readonly serviceAccounts: ServiceAccountReader;
+  /** `--allow-provider-identity`: a class may ask for Courier's own cloud identity. */
+  readonly allowProviderIdentity: boolean;
+}
+
+/**
+ * A store module. Everything about one store lives in its folder `src/stores/<name>/`; the folder's
+ * `index.ts` exports this description and `src/stores/registry.ts` lists it. The description is data
+ * and light code: client libraries load in `start` (or later, on first use), never on import.
+ */
+export interface StoreModule {
+  /** Folder name, flag prefix and chart values key: `aws`. */
+  readonly name: string;
+  /** For help texts and docs: `AWS Secrets Manager and SSM Parameter Store`. */
+  readonly title: string;
+  /** The user documentation of the store, relative to the repository: `docs/aws.md`. */
+  readonly docs: string;
+  /** The source names it serves in `source: <name>:<locator>` (one Backend each). */
+  readonly sources: readonly SourceSpec[];
+  /** Top-level native parameters applying to every object of the store (`aws.region`). */
+  readonly settings?: StoreSettingsSpec;
+  /** The SecretProviderClass dialect of the provider it replaces; also the name of its compatibility socket. */
+  readonly dialect?: Dialect;
+  readonly flags: readonly FlagSpec[];
+  /** Whether these flags switch the store on. */
+  enabled(flags: StoreFlags): boolean;
+  /**
+   * Builds the store's backends, one per source. Throws ConfigError naming the flag at fault. May
+   * return backends that load their client libraries on first use (lazy-backend.ts).
+   */
+  start(flags: StoreFlags, shared: SharedParts): Promise<readonly Backend[]>;
+}
