@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `courier` command line: serve, mount, validate, version. Flags also come from COURIER_* variables. */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { TOKEN_VERIFICATION_MODES, type TokenVerificationMode } from '../identity/token-verifier.ts';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
 import { DEFAULT_SERVE_OPTIONS, PROVIDER_NAME, type ServeOptions } from '../server/options.ts';
 import { STORE_MODULES } from '../stores/registry.ts';
@@ -64,6 +65,9 @@ function buildProgram(): Command {
     .addOption(flag('--provider-name <name>', 'provider name; the socket is <dir>/<name>.sock', 'PROVIDER_NAME').default(d.providerName).argParser(providerName))
     .addOption(flag('--compat <dialects>', `also serve <dialect>.sock speaking that dialect (${COMPAT_DIALECTS.join(', ')}; comma-separated)`, 'COMPAT').argParser(compatList))
     .addOption(flag('--allow-provider-identity', 'let SecretProviderClasses use Courier\'s own cloud credentials (auth: provider-adc)', 'ALLOW_PROVIDER_IDENTITY'))
+    .addOption(flag('--verify-tokens <mode>', 'check pod-token signatures: off (claims only), jwks (the issuer\'s keys), tokenreview (the API server)', 'VERIFY_TOKENS').choices(TOKEN_VERIFICATION_MODES).default(d.verifyTokens))
+    .addOption(flag('--token-issuer <url>', 'the issuer (iss) pod tokens must name, with --verify-tokens jwks', 'TOKEN_ISSUER'))
+    .addOption(flag('--token-jwks-url <url>', 'the issuer\'s JWKS, with --verify-tokens jwks (default: the Kubernetes API\'s /openid/v1/jwks)', 'TOKEN_JWKS_URL'))
     .addOption(flag('--kubeconfig <file>', 'kubeconfig for the Kubernetes API (development; in-cluster config by default)', 'KUBECONFIG'))
     .addOption(flag('--mirror-secrets', 'let SecretProviderClasses mirror mounted files into Kubernetes Secrets (needs RBAC on secrets)', 'MIRROR_SECRETS'))
     .addOption(flag('--write-files', 'write files into the target path atomically instead of returning them to the driver', 'WRITE_FILES'))
@@ -82,6 +86,9 @@ function buildProgram(): Command {
         compat: (flags['compat'] as string[] | undefined) ?? [],
         stores: readStoreFlags(flags, STORE_MODULES, process.env),
         allowProviderIdentity: flags['allowProviderIdentity'] === true || flags['allowProviderIdentity'] === 'true',
+        verifyTokens: flags['verifyTokens'] as TokenVerificationMode,
+        ...(typeof flags['tokenIssuer'] === 'string' ? { tokenIssuer: flags['tokenIssuer'] } : {}),
+        ...(typeof flags['tokenJwksUrl'] === 'string' ? { tokenJwksUrl: flags['tokenJwksUrl'] } : {}),
         ...(typeof flags['kubeconfig'] === 'string' ? { kubeconfig: flags['kubeconfig'] } : {}),
         mirrorSecrets: flags['mirrorSecrets'] === true || flags['mirrorSecrets'] === 'true',
         writeFiles: flags['writeFiles'] === true || flags['writeFiles'] === 'true',

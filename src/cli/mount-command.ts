@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { credentials, type Client } from '@grpc/grpc-js';
 import { CourierError } from '../errors/courier-error.ts';
+import { NO_SIGNATURE_CHECK } from '../identity/token-verifier.ts';
 import { createObjectFetcher } from '../fetch/fetch-objects.ts';
 import { createDryRunMirror } from '../kube/dry-run-mirror.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
@@ -74,7 +75,7 @@ async function mountInProcess(request: RawMountRequest, flags: Record<string, un
   // The same stores, built the same way, as `courier serve` with these flags would run.
   const registry = createStoreRegistry();
   const allowProviderIdentity = flags['allowProviderIdentity'] === true || flags['allowProviderIdentity'] === 'true';
-  const backends = await startStores(registry, (flags['stores'] as StoresFlags | undefined) ?? {}, { serviceAccounts: kube.serviceAccounts, allowProviderIdentity });
+  const backends = await startStores(registry, (flags['stores'] as StoresFlags | undefined) ?? {}, { serviceAccounts: kube.serviceAccounts, allowProviderIdentity, tokenVerifier: NO_SIGNATURE_CHECK });
   try {
     const metrics = createMetrics();
     const fetcher = createObjectFetcher(backends, metrics);

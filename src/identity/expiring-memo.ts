@@ -6,6 +6,11 @@ export interface Expiring<T> {
   readonly until: number;
 }
 
+interface Loading<T> {
+  readonly promise: Promise<T>;
+  readonly startedAt: number;
+}
+
 /**
  * The memo behind Courier's credential, token and ServiceAccount caches: concurrent callers of one
  * key share one load, a failed load is not remembered (the next caller tries again), and at most
@@ -13,7 +18,7 @@ export interface Expiring<T> {
  */
 export class ExpiringMemo<T> {
   readonly #entries = new Map<string, Expiring<T>>();
-  readonly #loading = new Map<string, Promise<T>>();
+  readonly #loading = new Map<string, Loading<T>>();
   readonly #maxEntries: number;
   readonly #now: () => number;
 
@@ -28,20 +33,39 @@ export class ExpiringMemo<T> {
     return entry && entry.until > this.#now() ? entry.value : undefined;
   }
 
-  /** The remembered value for `key` while it is usable; otherwise runs `load` once for all concurrent callers. */
-  get(key: string, load: () => Promise<Expiring<T>>): Promise<T> {
+  /**
+   * The remembered value for `key` while it is usable; otherwise runs `load` once for all concurrent
+   * callers. A caller does not join a load that has already run longer than `maxJoinAgeMs` (its own
+   * time budget): such a load is presumed hung, and the caller starts a fresh one that later callers join.
+   */
+  get(key: string, load: () => Promise<Expiring<T>>, maxJoinAgeMs: number = Number.POSITIVE_INFINITY): Promise<T> {
     const entry = this.#entries.get(key);
-    if (entry && entry.until > this.#now()) return Promise.resolve(entry.value);
+    const now = this.#now();
+    if (entry && entry.until > now) return Promise.resolve(entry.value);
     const running = this.#loading.get(key);
-    if (running) return running;
-    const started = load()
-      .then(({ value, until }) => {
-        this.#remember(key, { value, until });
-        return value;
-      })
-      .finally(() => this.#loading.delete(key));
-    this.#loading.set(key, started);
-    return started;
+    if (running && now - running.startedAt <= maxJoinAgeMs) return running.promise;
+    const loading: Loading<T> = {
+      startedAt: now,
+      promise: load()
+        .then(({ value, until }) => {
+          this.#remember(key, { value, until });
+          return value;
+        })
+        .finally(() => {
+          if (this.#loading.get(key) === loading) this.#loading.delete(key);
+        }),
+    };
+    this.#loading.set(key, loading);
+    return loading.promise;
+  }
+
+  /**
+   * Forgets `key`: its value (the store refused it, e.g. expired credentials) and any load in flight,
+   * so the next caller loads afresh.
+   */
+  delete(key: string): void {
+    this.#entries.delete(key);
+    this.#loading.delete(key);
   }
 
   /** Number of remembered entries. */

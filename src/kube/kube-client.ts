@@ -1,7 +1,7 @@
 /** Lazy access to the Kubernetes API: a KubeConfig from --kubeconfig, or the in-cluster config, loaded on first use. */
 import { isIPv6 } from 'node:net';
 import { status } from '@grpc/grpc-js';
-import { CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type ObservableMiddleware } from '@kubernetes/client-node';
+import { AuthenticationV1Api, CoreV1Api, KubeConfig, Observable, OpenidApi, type ConfigurationOptions, type ObservableMiddleware } from '@kubernetes/client-node';
 import { CourierError } from '../errors/courier-error.ts';
 
 /** Where the in-cluster service-account credentials live (the paths kubelet mounts). */
@@ -32,6 +32,10 @@ export interface KubeClient {
    * configuration can be loaded (not in a cluster and no --kubeconfig, or an unreadable file).
    */
   core(): CoreV1Api;
+  /** TokenReview (`--verify-tokens tokenreview`); same configuration as core(). */
+  authentication(): AuthenticationV1Api;
+  /** The service-account issuer's keys (`--verify-tokens jwks`); same configuration as core(). */
+  openid(): OpenidApi;
   /** Per-call options: the call is aborted by `signal` or after the call timeout, whichever is first. */
   callOptions(signal?: AbortSignal): ConfigurationOptions;
 }
@@ -52,13 +56,25 @@ export function kubeEnvironment(env: Readonly<Record<string, string | undefined>
  * the API, as an error that says what to do.
  */
 export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
+  let config: KubeConfig | undefined;
   let api: CoreV1Api | undefined;
+  let authentication: AuthenticationV1Api | undefined;
+  let openid: OpenidApi | undefined;
+  const loaded = () => (config ??= loadConfig(options));
   const timeoutMs = options.callTimeoutMs ?? DEFAULT_KUBE_CALL_TIMEOUT_MS;
   return {
     source: options.kubeconfig === undefined ? 'in-cluster' : `kubeconfig ${options.kubeconfig}`,
     core() {
-      api ??= loadConfig(options).makeApiClient(CoreV1Api);
+      api ??= loaded().makeApiClient(CoreV1Api);
       return api;
+    },
+    authentication() {
+      authentication ??= loaded().makeApiClient(AuthenticationV1Api);
+      return authentication;
+    },
+    openid() {
+      openid ??= loaded().makeApiClient(OpenidApi);
+      return openid;
     },
     callOptions(signal) {
       const timeout = AbortSignal.timeout(timeoutMs);

@@ -1,4 +1,5 @@
 /** The settings a Courier server runs with, read once at start-up and frozen. */
+import type { TokenVerificationMode } from '../identity/token-verifier.ts';
 import type { LogLevel } from '../observability/logger.ts';
 import type { StoresFlags } from '../stores/start-stores.ts';
 
@@ -11,6 +12,12 @@ export interface ServeOptions {
   readonly stores: StoresFlags;
   /** `--allow-provider-identity`: SecretProviderClasses may ask for Courier's own cloud identity (`auth: provider-adc`). */
   readonly allowProviderIdentity?: boolean;
+  /** `--verify-tokens`: how pod-token signatures are checked before anything is served for them (docs/security.md). */
+  readonly verifyTokens: TokenVerificationMode;
+  /** `--token-issuer`: the `iss` pod tokens must carry (jwks mode). */
+  readonly tokenIssuer?: string;
+  /** `--token-jwks-url`: where the issuer's keys are (jwks mode); the Kubernetes API's /openid/v1/jwks by default. */
+  readonly tokenJwksUrl?: string;
   /** kubeconfig file for the Kubernetes API (development); the in-cluster config is used without it. */
   readonly kubeconfig?: string;
   /** `--mirror-secrets`: SecretProviderClasses may ask for mirror Secrets (docs/mirror-secrets.md). */
@@ -40,6 +47,7 @@ export const DEFAULT_SERVE_OPTIONS: ServeOptions = Object.freeze({
   providerName: 'courier',
   compat: [],
   stores: {},
+  verifyTokens: 'off',
   writeFiles: false,
   metricsAddr: '127.0.0.1:9810',
   healthAddr: '127.0.0.1:9811',

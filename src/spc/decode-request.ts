@@ -1,5 +1,5 @@
 /** Decodes the driver's MountRequest strings into typed values; pure, and never echoes what it reads. */
-import { ConfigError } from '../errors/courier-error.ts';
+import { AuthError, ConfigError } from '../errors/courier-error.ts';
 import type { DecodedRequest, PodInfo, ServiceAccountToken, TokenMap } from './types.ts';
 
 /** The MountRequest as it comes off the wire. */
@@ -28,8 +28,14 @@ export const DEFAULT_PERMISSION = 0o644;
 export function decodeRequest(raw: RawMountRequest): DecodedRequest {
   const attributes = parseStringMap(raw.attributes, 'attributes', false);
   const secrets = parseStringMap(raw.secrets, 'secrets', true);
-  // Older kubelets send the tokens in the attributes, newer ones in the secrets; an empty value is absent.
+  // Kubelet sends the tokens in the attributes, or (serviceAccountTokenInSecrets) in the secrets; an empty
+  // value is absent. Whichever place kubelet does not fill is the pod author's to write (volume attributes,
+  // or a nodePublishSecretRef Secret), so tokens in both places that differ are a forgery attempt.
   const inAttributes = (attributes[DRIVER_KEYS.tokens] ?? '') !== '';
+  const inSecrets = (secrets[DRIVER_KEYS.tokens] ?? '') !== '';
+  if (inAttributes && inSecrets && attributes[DRIVER_KEYS.tokens] !== secrets[DRIVER_KEYS.tokens]) {
+    throw new AuthError(`service-account tokens arrived both in the volume attributes and in the secrets, and they differ; kubelet fills only one of them, so the other was written by the pod: remove "${DRIVER_KEYS.tokens}" from the pod's volumeAttributes or its nodePublishSecretRef Secret`, { field: `attributes["${DRIVER_KEYS.tokens}"]` });
+  }
   const tokensJson = inAttributes ? attributes[DRIVER_KEYS.tokens] : secrets[DRIVER_KEYS.tokens];
   const tokenField = inAttributes ? `attributes["${DRIVER_KEYS.tokens}"]` : `secrets["${DRIVER_KEYS.tokens}"]`;
   return {

@@ -1,4 +1,5 @@
 /** The one description every store folder exports: its sources, parameters, dialect, flags and how to start it. */
+import type { TokenVerifier } from '../identity/token-verifier.ts';
 import type { ServiceAccountReader } from '../kube/service-accounts.ts';
 import type { Dialect, SourceSpec, StoreSettingsSpec } from '../spc/store-catalog.ts';
 import type { Backend } from './backend.ts';
@@ -27,6 +28,11 @@ export interface SharedParts {
   readonly serviceAccounts: ServiceAccountReader;
   /** `--allow-provider-identity`: a class may ask for Courier's own cloud identity. */
   readonly allowProviderIdentity: boolean;
+  /**
+   * Checks pod-token signatures (`--verify-tokens`). Every store gets its pod tokens through
+   * `checkedPodToken` with this verifier before it serves anything cached for them.
+   */
+  readonly tokenVerifier: TokenVerifier;
 }
 
 /**

@@ -50,3 +50,24 @@ test('when full, expired entries go first, then the oldest', async (t) => {
   t.is(memo.cached('long'), undefined);
   t.deepEqual([memo.cached('new'), memo.cached('newer'), memo.size], ['n', 'n2', 2]);
 });
+
+test('delete forgets a value, so the next caller loads afresh', async (t) => {
+  const memo = new ExpiringMemo<string>(10);
+  let loads = 0;
+  const load = () => Promise.resolve({ value: `v${(loads += 1)}`, until: Date.now() + 60_000 });
+  t.is(await memo.get('k', load), 'v1');
+  memo.delete('k');
+  t.is(memo.cached('k'), undefined);
+  t.is(await memo.get('k', load), 'v2');
+});
+
+test('a caller does not join a load older than its budget, and later callers join the fresh one', async (t) => {
+  const time = clock();
+  const memo = new ExpiringMemo<string>(10, time.now);
+  void memo.get('k', () => new Promise<never>(() => undefined));
+  time.advance(5_000);
+  const within = (promise: Promise<string>) => Promise.race([promise, new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 100))]);
+  t.is(await within(memo.get('k', () => Promise.resolve({ value: 'unused', until: time.now() + 100 }), 10_000)), 'still waiting', 'a 5 s old load is within a 10 s budget: joined');
+  t.is(await within(memo.get('k', () => Promise.resolve({ value: 'fresh', until: time.now() + 100 }), 1_000)), 'fresh', 'past a 1 s budget: a fresh load');
+  t.is(await within(memo.get('k', () => Promise.resolve({ value: 'third', until: time.now() + 100 }), 1_000)), 'fresh', 'the fresh value is remembered');
+});

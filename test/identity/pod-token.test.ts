@@ -12,10 +12,12 @@ function tokens(...entries: ReadonlyArray<readonly [string, string]>): TokenMap 
   return new Map(entries.map(([audience, token]): [string, ServiceAccountToken] => [audience, { audience, token, expirationTimestamp: '' }]));
 }
 
-/** An unsigned JWT with exactly the given payload. */
-function jwt(payload: object): string {
+const IN_AN_HOUR = Math.floor(Date.now() / 1000) + 3600;
+
+/** A JWT with the given payload (audience "vault" and an expiry an hour away unless given) and a placeholder signature. */
+function jwt(payload: object, header: object = { alg: 'RS256' }): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${part({ alg: 'RS256' })}.${part(payload)}.c2ln`;
+  return `${part(header)}.${part({ aud: ['vault'], exp: IN_AN_HOUR, ...payload })}.c2ln`;
 }
 
 const refuses = test.macro({
@@ -47,12 +49,12 @@ test('picks the token of the audience asked for', (t) => {
 
 test('reads the identity from sub when the kubernetes.io claim is absent', (t) => {
   const result = podTokenFor(tokens(['vault', jwt({ sub: 'system:serviceaccount:shop:web' })]), 'vault', POD, 'vault');
-  t.like(result, { namespace: 'shop', serviceAccount: 'web', expiresAt: 0 });
+  t.like(result, { namespace: 'shop', serviceAccount: 'web', expiresAt: IN_AN_HOUR * 1000 });
 });
 
 test('reads the identity from the kubernetes.io claim without sub', (t) => {
-  const result = podTokenFor(tokens(['vault', jwt({ 'kubernetes.io': { namespace: 'shop', serviceaccount: { name: 'web' } }, exp: 2 })]), 'vault', POD, 'vault');
-  t.like(result, { namespace: 'shop', serviceAccount: 'web', expiresAt: 2000 });
+  const result = podTokenFor(tokens(['vault', jwt({ 'kubernetes.io': { namespace: 'shop', serviceaccount: { name: 'web' } }, exp: IN_AN_HOUR + 1 })]), 'vault', POD, 'vault');
+  t.like(result, { namespace: 'shop', serviceAccount: 'web', expiresAt: (IN_AN_HOUR + 1) * 1000 });
 });
 
 test(
@@ -121,3 +123,18 @@ test(
   POD,
   "the pod's service-account token names no namespace and service account",
 );
+
+// Checked before anything cached is served for the token: signed, current, for this audience.
+const SHOP_WEB = { sub: 'system:serviceaccount:shop:web' };
+test('an unsigned token (alg none)', refuses, tokens(['vault', jwt(SHOP_WEB, { alg: 'none' })]), POD, 'the token for audience "vault" is unsigned (alg "none"); Courier accepts only tokens the cluster signed');
+test('a token whose header names no algorithm', refuses, tokens(['vault', jwt(SHOP_WEB, { typ: 'JWT' })]), POD, 'the token for audience "vault" is unsigned (alg "undefined"); Courier accepts only tokens the cluster signed');
+test('a token for another audience', refuses, tokens(['vault', jwt({ ...SHOP_WEB, aud: ['sts.amazonaws.com'] })]), POD, 'the token sent for audience "vault" is for "sts.amazonaws.com"; the driver must request it for "vault"');
+test('a token with no audience', refuses, tokens(['vault', jwt({ ...SHOP_WEB, aud: [] })]), POD, 'the token sent for audience "vault" is for no audience; the driver must request it for "vault"');
+test('a token without an expiry', refuses, tokens(['vault', jwt({ ...SHOP_WEB, exp: 'never' })]), POD, 'the token for audience "vault" has no expiry (exp); Courier accepts only the bound tokens kubelet requests');
+test('an expired token', refuses, tokens(['vault', jwt({ ...SHOP_WEB, exp: 1_700_000_000 })]), POD, 'the token for audience "vault" expired at 2023-11-14T22:13:20.000Z; kubelet sends a fresh one with the next Mount');
+test('a token not valid yet', refuses, tokens(['vault', jwt({ ...SHOP_WEB, nbf: IN_AN_HOUR })]), POD, `the token for audience "vault" is not valid before ${new Date(IN_AN_HOUR * 1000).toISOString()}; check the node's clock`);
+
+test('accepts a single-string audience and an nbf within the clock skew', (t) => {
+  const result = podTokenFor(tokens(['vault', jwt({ ...SHOP_WEB, aud: 'vault', nbf: Math.floor(Date.now() / 1000) + 30 })]), 'vault', POD, 'vault');
+  t.is(result.serviceAccount, 'web');
+});

@@ -62,7 +62,9 @@ test('no secret value, token, attributes or secrets appears in any log line of t
   });
   const calls = suite();
   const outcomes = await Promise.allSettled(calls.map((call) => client.mount(call)));
-  t.is(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 3);
+  // The first two succeed; the third carries different tokens in the attributes and the secrets, which Courier refuses.
+  t.deepEqual(outcomes.slice(0, 3).map((outcome) => outcome.status), ['fulfilled', 'fulfilled', 'rejected']);
+  t.is(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 2);
   const mountLines = logLines.filter((line) => line.includes('"msg":"mount"'));
   t.is(mountLines.length, calls.length);
   const forbidden = [DB_PASSWORD, DB_JSON, 'nested-K3y-77', PLAIN_SECRET, 'yaml-T0k3n-55', 'half-Q9', 'vault-pw-Pz2', 'node-publish-secret-Y7', ATTRIBUTE_TOKEN, SECRETS_TOKEN];

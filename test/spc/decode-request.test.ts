@@ -1,4 +1,5 @@
 import test from 'ava';
+import { AuthError } from '../../src/errors/courier-error.ts';
 import fc from 'fast-check';
 import { ConfigError } from '../../src/errors/courier-error.ts';
 import { decodeRequest, DEFAULT_PERMISSION, DRIVER_KEYS, parsePermission, type RawMountRequest } from '../../src/spc/decode-request.ts';
@@ -175,4 +176,20 @@ test('decodes any input or throws a ConfigError that quotes no value', (t) => {
     { numRuns: 500 },
   );
   t.pass();
+});
+
+test('accepts the same tokens in both places', (t) => {
+  const token = fakePodToken({ namespace: 'shop', serviceAccount: 'web', audience: 'vault' });
+  const value = tokensAttribute([{ audience: 'vault', token }]);
+  const tokens = decodeRequest(request({ attributes: JSON.stringify({ ...POD_ATTRIBUTES, [DRIVER_KEYS.tokens]: value }), secrets: JSON.stringify({ [DRIVER_KEYS.tokens]: value }) })).tokens;
+  t.is(tokens.get('vault')?.token, token);
+});
+
+test('refuses tokens in the attributes that differ from those in the secrets (one place was written by the pod)', (t) => {
+  const raw = {
+    attributes: JSON.stringify({ [DRIVER_KEYS.tokens]: tokensAttribute([{ audience: 'vault', token: fakePodToken({ namespace: 'shop', serviceAccount: 'admin', audience: 'vault' }) }]) }),
+    secrets: JSON.stringify({ [DRIVER_KEYS.tokens]: tokensAttribute([{ audience: 'vault', token: fakePodToken({ namespace: 'shop', serviceAccount: 'web', audience: 'vault' }) }]) }),
+  };
+  const error = t.throws(() => decodeRequest(request(raw)), { instanceOf: AuthError });
+  t.is(error?.message, 'attributes["csi.storage.k8s.io/serviceAccount.tokens"]: service-account tokens arrived both in the volume attributes and in the secrets, and they differ; kubelet fills only one of them, so the other was written by the pod: remove "csi.storage.k8s.io/serviceAccount.tokens" from the pod\'s volumeAttributes or its nodePublishSecretRef Secret');
 });

@@ -2,6 +2,7 @@
 import { AwsIdentityResolver } from './identity.ts';
 import { sdkExchange } from './exchange.ts';
 import { noKubernetesApi, type ServiceAccountReader } from '../../kube/service-accounts.ts';
+import type { TokenVerifier } from '../../identity/token-verifier.ts';
 import type { Backend } from '../backend.ts';
 import { AwsClientFactory, DEFAULT_AWS_CLIENT_OPTIONS, type AwsClientOptions } from './clients.ts';
 import { AwsSecretsManagerStore } from './secrets-manager.ts';
@@ -15,6 +16,8 @@ export interface AwsStoresOptions {
   readonly podIdentityAgentUrl?: string;
   /** Reads the `eks.amazonaws.com/role-arn` annotation for IRSA; without it, IRSA mounts fail with a clear error. */
   readonly serviceAccounts?: ServiceAccountReader;
+  /** Checks pod-token signatures (`--verify-tokens`). */
+  readonly tokenVerifier?: TokenVerifier;
   readonly client?: AwsClientOptions;
 }
 
@@ -25,6 +28,7 @@ export function createAwsStores(options: AwsStoresOptions): Backend[] {
     serviceAccounts: options.serviceAccounts ?? noKubernetesApi('aws', 'its IAM role (the eks.amazonaws.com/role-arn annotation)'),
     exchange: sdkExchange({ maxAttempts: client.maxAttempts, timeoutMs: client.requestTimeoutMs }),
     ...(options.podIdentityAgentUrl === undefined ? {} : { podIdentityAgentUrl: options.podIdentityAgentUrl }),
+    ...(options.tokenVerifier === undefined ? {} : { tokenVerifier: options.tokenVerifier }),
   });
   const clients = new AwsClientFactory(client);
   const shared = { identities, clients, ...(options.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion }) };

@@ -37,6 +37,11 @@ export class AwsCredentialCache {
     });
   }
 
+  /** Drops the credentials of `key` (AWS refused them as expired or unknown). */
+  forget(key: string): void {
+    this.#memo.delete(key);
+  }
+
   /** Number of usable entries (for tests and metrics). */
   get size(): number {
     return this.#memo.size;

@@ -2,6 +2,12 @@
 import { status } from '@grpc/grpc-js';
 import { AuthError, ConfigError, CourierError, NotFoundError, PermissionError, ThrottledError, UnavailableError } from '../../errors/courier-error.ts';
 
+/**
+ * AWS did not accept the credentials a request was signed with (expired, or unknown to it): the
+ * cached credentials of that identity are dropped and exchanged again once (store-base.ts).
+ */
+export class RejectedCredentialsError extends AuthError {}
+
 /** What a failure was about, for messages: `Secrets Manager secret "db"` in `us-east-1`, as `role ...`. */
 export interface AwsSubject {
   readonly service: string;
@@ -66,7 +72,7 @@ export function fromFailure(failure: AwsFailure, subject: AwsSubject, cause?: un
   if (NETWORK.has(code)) return new UnavailableError(`${where} could not be reached for ${subject.what} (${code}); check the network path or the endpoint (AWS_ENDPOINT_URL_*)`, options);
   if (DENIED.has(code)) return new PermissionError(`${subject.who} may not read ${subject.what} in ${subject.region} (${code}); grant it in the role's IAM policy (and kms:Decrypt on the key, if the secret uses a customer-managed key)`, options);
   if (NOT_FOUND.has(code)) return new NotFoundError(`${subject.what} does not exist in ${subject.region} (${code})`, options);
-  if (CREDENTIALS.has(code)) return new AuthError(`${where} did not accept the credentials of ${subject.who} (${code})`, options);
+  if (CREDENTIALS.has(code)) return new RejectedCredentialsError(`${where} did not accept the credentials of ${subject.who} (${code})`, options);
   if (TRANSIENT.has(code) || (httpStatus !== undefined && httpStatus >= 500)) return new UnavailableError(`${where} failed for ${subject.what} (${code}${httpStatus === undefined ? '' : `, HTTP ${httpStatus}`}); try again later`, options);
   if (code === 'InvalidRequestException' || code === 'InvalidParameterException' || code === 'ValidationException' || code === 'InvalidKeyId') {
     return new ConfigError(`${where} refused the request for ${subject.what} (${code}): ${failure.message ?? 'no detail'}`, options);

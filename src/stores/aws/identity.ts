@@ -1,8 +1,9 @@
 /** Resolves which AWS identity a pod fetches as (IRSA role or EKS Pod Identity) and hands out its cached credentials. */
 import { AuthError } from '../../errors/courier-error.ts';
 import type { ServiceAccountReader } from '../../kube/service-accounts.ts';
+import type { PodToken } from '../../identity/pod-token.ts';
 import type { PodInfo, TokenMap } from '../../spc/types.ts';
-import { podTokenFor } from '../../identity/pod-token.ts';
+import { checkedPodToken, NO_SIGNATURE_CHECK, type TokenVerifier } from '../../identity/token-verifier.ts';
 import { AwsCredentialCache, type AwsCredentials } from './credential-cache.ts';
 import { podIdentityError, stsError, type CredentialExchange } from './exchange.ts';
 
@@ -30,6 +31,8 @@ export interface AwsIdentity {
   readonly who: string;
   /** Credentials for calls in `region`, cached per identity and region. */
   credentials(region: string): Promise<AwsCredentials>;
+  /** Drops the cached credentials for `region` (AWS refused them), so the next call exchanges again. */
+  forget(region: string): void;
 }
 
 /** Long-lived parts of the resolver. */
@@ -39,6 +42,8 @@ export interface AwsIdentityOptions {
   /** Replaces the agent's link-local URLs (--eks-pod-identity-agent-url). */
   readonly podIdentityAgentUrl?: string;
   readonly cache?: AwsCredentialCache;
+  /** Checks pod-token signatures (`--verify-tokens`); claims are always checked. */
+  readonly tokenVerifier?: TokenVerifier;
 }
 
 /** Resolves pod identities; one per Courier, shared by both AWS stores so credentials are exchanged once. */
@@ -57,8 +62,9 @@ export class AwsIdentityResolver {
    * Never falls back to Courier's own credentials.
    */
   async resolve(request: AwsIdentityRequest, pod: PodInfo, tokens: TokenMap, signal?: AbortSignal): Promise<AwsIdentity> {
-    if (request.usePodIdentity) return this.#podIdentity(request, pod, tokens);
-    const token = podTokenFor(tokens, IRSA_AUDIENCE, pod, request.store);
+    const verifier = this.#options.tokenVerifier ?? NO_SIGNATURE_CHECK;
+    if (request.usePodIdentity) return this.#podIdentity(request, await checkedPodToken(tokens, POD_IDENTITY_AUDIENCE, pod, request.store, verifier, signal), pod);
+    const token = await checkedPodToken(tokens, IRSA_AUDIENCE, pod, request.store, verifier, signal);
     const account = `${pod.namespace}/${pod.serviceAccount}`;
     const annotations = await this.#options.serviceAccounts.annotations(pod.namespace, pod.serviceAccount, signal);
     const roleArn = annotations[ROLE_ANNOTATION];
@@ -79,17 +85,17 @@ export class AwsIdentityResolver {
             throw stsError(error, roleArn, region, account);
           }),
         ),
+      forget: (region) => this.#cache.forget(`${key}|${region}`),
     };
   }
 
-  #podIdentity(request: AwsIdentityRequest, pod: PodInfo, tokens: TokenMap): AwsIdentity {
-    const token = podTokenFor(tokens, POD_IDENTITY_AUDIENCE, pod, request.store);
+  #podIdentity(request: AwsIdentityRequest, token: PodToken, pod: PodInfo): AwsIdentity {
     const account = `${pod.namespace}/${pod.serviceAccount}`;
     const urls = this.#agentUrls(request.preferredAddressType);
     const key = `pod-identity|${account}|${urls.join(',')}`;
     const who = `the EKS Pod Identity role of ${account}`;
     // Pod Identity credentials do not depend on the region; one entry serves every region.
-    return { key, who, credentials: () => this.#cache.get(key, () => this.#askAgent(urls, token.token, account)) };
+    return { key, who, credentials: () => this.#cache.get(key, () => this.#askAgent(urls, token.token, account)), forget: () => this.#cache.forget(key) };
   }
 
   #agentUrls(preference: AwsIdentityRequest['preferredAddressType']): string[] {

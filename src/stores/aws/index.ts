@@ -67,6 +67,7 @@ export const awsStoreModule: StoreModule = {
         ...(typeof flags['region'] === 'string' ? { defaultRegion: flags['region'] } : {}),
         ...(typeof flags['podIdentityAgentUrl'] === 'string' ? { podIdentityAgentUrl: flags['podIdentityAgentUrl'] } : {}),
         serviceAccounts: shared.serviceAccounts,
+        tokenVerifier: shared.tokenVerifier,
       }),
     );
     const stores = () => (loading ??= load().catch((error: unknown) => {

@@ -16,6 +16,9 @@ export interface SecretAccessClient {
   close(): Promise<void>;
 }
 
+/** Longest one Secret Manager call may take. */
+const CALL_TIMEOUT_MS = 10_000;
+
 /** Builds the client for one endpoint. */
 export type SecretAccessClientFactory = (endpoint: string) => SecretAccessClient;
 
@@ -38,7 +41,8 @@ export function createSecretAccessClient(endpoint: string, plaintext: boolean): 
     async access(name, bearerToken, signal) {
       const [response] = await client.accessSecretVersion(
         { name },
-        { retry: null, signal, otherArgs: { headers: { authorization: `Bearer ${bearerToken}` } } },
+        // Each call is bounded well below a Mount's deadline, and the Mount's signal cancels it sooner.
+        { retry: null, timeout: CALL_TIMEOUT_MS, signal, otherArgs: { headers: { authorization: `Bearer ${bearerToken}` } } },
       );
       return response;
     },

@@ -2,6 +2,9 @@
 import { status } from '@grpc/grpc-js';
 import { AuthError, ConfigError, CourierError, DeadlineError, NotFoundError, PermissionError, ThrottledError, UnavailableError } from '../../errors/courier-error.ts';
 
+/** Secret Manager did not accept the access token (expired early, revoked): the cached token is dropped and exchanged again once. */
+export class RejectedTokenError extends AuthError {}
+
 /** What a failed call was about, for the message. */
 export interface AccessContext {
   /** The full secret version name asked for. */
@@ -28,7 +31,7 @@ export function toSecretManagerError(error: unknown, context: AccessContext): Co
     case status.PERMISSION_DENIED:
       return new PermissionError(`Secret Manager denied ${principal} access to ${name}; grant it roles/secretmanager.secretAccessor on the secret${said}`, { cause: error });
     case status.UNAUTHENTICATED:
-      return new AuthError(`Secret Manager rejected the access token of ${principal} for ${name}${said}`, { cause: error });
+      return new RejectedTokenError(`Secret Manager rejected the access token of ${principal} for ${name}${said}`, { cause: error });
     case status.FAILED_PRECONDITION:
       return new CourierError(status.FAILED_PRECONDITION, `Secret Manager cannot serve ${name}: the version is disabled or destroyed; enable it or choose another version${said}`, { cause: error });
     case status.INVALID_ARGUMENT:

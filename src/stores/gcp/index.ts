@@ -49,7 +49,7 @@ export const gcpStoreModule: StoreModule = {
   async start(flags, shared) {
     // Loaded only when enabled: the Google client libraries cost start-up time and memory.
     const { createGcpStore } = await import('./setup.ts');
-    const store = createGcpStore(gcpOptions(flags), shared.allowProviderIdentity, shared.serviceAccounts);
+    const store = createGcpStore(gcpOptions(flags), shared.allowProviderIdentity, shared.serviceAccounts, shared.tokenVerifier);
     return store === undefined ? [] : [store];
   },
 };

@@ -5,7 +5,7 @@ import { AuthError, ConfigError, CourierError } from '../../errors/courier-error
 import { federatedPrincipal, type GcpTokenSource } from './token-source.ts';
 import type { Backend, FetchContext, FetchRequest, FetchResult } from '../backend.ts';
 import type { AccessResponse, SecretAccessClients } from './client.ts';
-import { toSecretManagerError } from './errors.ts';
+import { RejectedTokenError, toSecretManagerError } from './errors.ts';
 import { endpointFor, formatSecretVersionName, GCP_AUTH_MODES, parseSecretVersionName, type GcpAuthMode, type SecretManagerEndpoints } from './locator.ts';
 
 /** Courier's own Google credentials (application default credentials), used only for `auth: provider-adc`. */
@@ -49,7 +49,7 @@ export class GcpSecretManagerStore implements Backend {
     const source = this.#tokenSource();
     const { pod } = context;
     // Fails early (UNAUTHENTICATED with the tokenRequests hint) before any Kubernetes API read.
-    source.podToken(pod, context.tokens);
+    await source.podToken(pod, context.tokens, context.signal);
     const target = await source.targetServiceAccount(pod, context.signal);
     return `pod-adc:${pod.namespace}/${pod.serviceAccount}:${target ?? ''}`;
   }
@@ -57,15 +57,23 @@ export class GcpSecretManagerStore implements Backend {
   async fetch(requests: readonly FetchRequest[], context: FetchContext): Promise<FetchResult[]> {
     const first = requests[0];
     if (!first) return [];
-    const { token, principal } = await this.#credentials(authMode(first), context);
-    return Promise.all(requests.map((request) => this.#fetchOne(request, token, principal, context.signal)));
+    const mode = authMode(first);
+    const credentials = await this.#credentials(mode, context);
+    const results = await Promise.all(requests.map((request) => this.#fetchOne(request, credentials.token, credentials.principal, context.signal)));
+    const refused = results.flatMap((result, index) => (!result.ok && result.error instanceof RejectedTokenError ? [index] : []));
+    if (refused.length === 0 || mode === 'provider-adc' || !this.#parts.tokenSource) return results;
+    // Secret Manager no longer accepts the cached access token (revoked, expired early): exchange again, once.
+    this.#parts.tokenSource.forget(context.pod, credentials.target);
+    const fresh = await this.#credentials(mode, context);
+    await Promise.all(refused.map(async (index) => (results[index] = await this.#fetchOne(requests[index] as FetchRequest, fresh.token, fresh.principal, context.signal))));
+    return results;
   }
 
   async close(): Promise<void> {
     await this.#parts.clients.close();
   }
 
-  async #credentials(mode: GcpAuthMode, context: FetchContext): Promise<{ token: string; principal: string }> {
+  async #credentials(mode: GcpAuthMode, context: FetchContext): Promise<{ token: string; principal: string; target?: string }> {
     if (mode === 'provider-adc') {
       const { token } = await this.#providerCredentials()
         .getAccessToken()
@@ -77,9 +85,9 @@ export class GcpSecretManagerStore implements Backend {
     }
     const source = this.#tokenSource();
     const target = await source.targetServiceAccount(context.pod, context.signal);
-    const token = await source.accessToken(context.pod, context.tokens, target);
+    const token = await source.accessToken(context.pod, context.tokens, target, context.signal);
     const principal = target === undefined ? federatedPrincipal(source.identity, context.pod.namespace, context.pod.serviceAccount) : `serviceAccount:${target}`;
-    return { token, principal };
+    return { token, principal, ...(target === undefined ? {} : { target }) };
   }
 
   async #fetchOne(request: FetchRequest, token: string, principal: string, signal: AbortSignal): Promise<FetchResult> {

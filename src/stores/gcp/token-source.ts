@@ -5,7 +5,8 @@ import { ExpiringMemo, type Expiring } from '../../identity/expiring-memo.ts';
 import type { ServiceAccountReader } from '../../kube/service-accounts.ts';
 import type { PodInfo, TokenMap } from '../../spc/types.ts';
 import type { GcpWorkloadIdentity } from './workload-identity.ts';
-import { podTokenFor, type PodToken } from '../../identity/pod-token.ts';
+import type { PodToken } from '../../identity/pod-token.ts';
+import { checkedPodToken, NO_SIGNATURE_CHECK, type TokenVerifier } from '../../identity/token-verifier.ts';
 
 /** The ServiceAccount annotation GKE uses to name the Google service account a Kubernetes one acts as. */
 export const GSA_ANNOTATION = 'iam.gke.io/gcp-service-account';
@@ -24,7 +25,14 @@ export interface GcpTokenSourceSettings {
   /** IAM Credentials base URL, default `https://iamcredentials.googleapis.com`. */
   readonly iamCredentialsUrl: string;
   readonly now?: () => number;
+  /** Checks pod-token signatures (`--verify-tokens`); claims are always checked. */
+  readonly tokenVerifier?: TokenVerifier;
+  /** Longest one STS or IAM Credentials call may take (default 10 s, below any Mount's deadline). */
+  readonly exchangeTimeoutMs?: number;
 }
+
+/** One exchange at most this long; a Mount's deadline is far longer, so a hung exchange fails in time to say why. */
+const DEFAULT_EXCHANGE_TIMEOUT_MS = 10_000;
 
 /**
  * Turns a pod's service-account token into a Google access token. Tokens are cached per
@@ -54,8 +62,8 @@ export class GcpTokenSource {
    * The pod's token for the pool's audience, its claims checked against the request. Throws
    * UNAUTHENTICATED naming the `tokenRequests` audience when the driver sent none.
    */
-  podToken(pod: PodInfo, tokens: TokenMap): PodToken {
-    return podTokenFor(tokens, this.#settings.identity.tokenAudience, pod, 'gcp-sm');
+  podToken(pod: PodInfo, tokens: TokenMap, signal?: AbortSignal): Promise<PodToken> {
+    return checkedPodToken(tokens, this.#settings.identity.tokenAudience, pod, 'gcp-sm', this.#settings.tokenVerifier ?? NO_SIGNATURE_CHECK, signal);
   }
 
   /** The Google service account the pod's ServiceAccount is annotated with, if any. */
@@ -70,11 +78,20 @@ export class GcpTokenSource {
   }
 
   /** An access token for the pod's identity, impersonating `target` when given. */
-  async accessToken(pod: PodInfo, tokens: TokenMap, target: string | undefined): Promise<string> {
+  async accessToken(pod: PodInfo, tokens: TokenMap, target: string | undefined, signal?: AbortSignal): Promise<string> {
     // Checked on every call, cached or not: only a pod that holds a token of this identity gets its access token.
-    const podToken = this.podToken(pod, tokens);
-    const key = JSON.stringify([podToken.namespace, podToken.serviceAccount, target ?? '']);
-    return this.#tokens.get(key, () => this.#exchange(podToken.token, podToken.namespace, podToken.serviceAccount, target));
+    const podToken = await this.podToken(pod, tokens, signal);
+    // A caller does not join an exchange that has run past the exchange timeout: it is hung, start anew.
+    return this.#tokens.get(tokenKey(podToken.namespace, podToken.serviceAccount, target), () => this.#exchange(podToken.token, podToken.namespace, podToken.serviceAccount, target), this.#timeoutMs());
+  }
+
+  /** Drops the access token of this identity (Secret Manager refused it), so the next call exchanges again. */
+  forget(pod: PodInfo, target: string | undefined): void {
+    this.#tokens.delete(tokenKey(pod.namespace, pod.serviceAccount, target));
+  }
+
+  #timeoutMs(): number {
+    return this.#settings.exchangeTimeoutMs ?? DEFAULT_EXCHANGE_TIMEOUT_MS;
   }
 
   async #exchange(subjectToken: string, namespace: string, serviceAccount: string, target: string | undefined): Promise<Expiring<string>> {
@@ -85,6 +102,8 @@ export class GcpTokenSource {
       token_url: stsUrl,
       subject_token_supplier: { getSubjectToken: () => Promise.resolve(subjectToken) },
       scopes: [CLOUD_PLATFORM],
+      // Courier retries above the library, within the Mount's deadline; each call is bounded here.
+      transporterOptions: { timeout: this.#timeoutMs(), retry: false },
       ...(target === undefined ? {} : { service_account_impersonation_url: `${iamCredentialsUrl.replace(/\/+$/, '')}/v1/projects/-/serviceAccounts/${encodeURIComponent(target)}:generateAccessToken` }),
     });
     const started = this.#now();
@@ -99,6 +118,10 @@ export class GcpTokenSource {
     const lifetime = Math.max(0, expiry - started);
     return { value: token, until: expiry - Math.min(REFRESH_MARGIN_MS, lifetime / 2) };
   }
+}
+
+function tokenKey(namespace: string, serviceAccount: string, target: string | undefined): string {
+  return JSON.stringify([namespace, serviceAccount, target ?? '']);
 }
 
 interface ExchangeParty {

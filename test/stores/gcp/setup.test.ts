@@ -1,6 +1,7 @@
 import test from 'ava';
 import { gcpOptions } from '../../../src/stores/gcp/options.ts';
 import { createGcpStore } from '../../../src/stores/gcp/setup.ts';
+import { fakePodToken } from '../../helpers/pod-token.ts';
 
 test('leaves gcp-sm off without a pool or project', (t) => {
   t.is(createGcpStore({ stsEndpoint: 'https://sts.example' }, false), undefined);
@@ -31,7 +32,7 @@ test('reads the --gcp-* flag values into options, leaving out empty ones', (t) =
 test('fails pod-adc clearly when Courier has no Kubernetes API access', async (t) => {
   const store = createGcpStore({ project: 'shop-prod', clusterLocation: 'l', clusterName: 'c' }, false);
   t.teardown(() => store?.close());
-  const context = { pod: { name: 'p', namespace: 'team-a', uid: 'u', serviceAccount: 'web' }, tokens: new Map([['shop-prod.svc.id.goog', { audience: 'shop-prod.svc.id.goog', token: 'a.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6dGVhbS1hOndlYiJ9.c', expirationTimestamp: '' }]]), signal: new AbortController().signal };
+  const context = { pod: { name: 'p', namespace: 'team-a', uid: 'u', serviceAccount: 'web' }, tokens: new Map([['shop-prod.svc.id.goog', { audience: 'shop-prod.svc.id.goog', token: fakePodToken({ namespace: 'team-a', serviceAccount: 'web', audience: 'shop-prod.svc.id.goog' }), expirationTimestamp: '' }]]), signal: new AbortController().signal };
   const error = await t.throwsAsync(store?.identityKey({ locator: 'projects/p/secrets/s/versions/1', storeParams: {} }, context) ?? Promise.resolve(''));
   t.is(error?.message, 'gcp-sm must read ServiceAccount team-a/web for its iam.gke.io/gcp-service-account annotation, but this Courier has no Kubernetes API access; run it in the cluster or pass --kubeconfig');
 });
