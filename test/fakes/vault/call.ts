@@ -30,5 +30,5 @@ export async function callVault(url: string, method: string, path: string, optio
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
+  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown), headers: response.headers };
 }

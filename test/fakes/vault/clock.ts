@@ -4,10 +4,23 @@ import { randomBytes, randomUUID } from 'node:crypto';
 /** Real time, shifted forward by `advance()`, so a test can expire a token or lease without waiting. */
 export class FakeClock {
   #offsetMs = 0;
+  #frozenAt: number | undefined;
 
   /** Milliseconds since the epoch, as the fake sees them. */
   now(): number {
-    return Date.now() + this.#offsetMs;
+    return this.#frozenAt ?? Date.now() + this.#offsetMs;
+  }
+
+  /** Stops the clock where it is (only advance() moves it), so TTLs read back exactly. */
+  freeze(): void {
+    this.#frozenAt = this.now();
+  }
+
+  /** Lets the clock run again from where it stands. */
+  resume(): void {
+    if (this.#frozenAt === undefined) return;
+    this.#offsetMs = this.#frozenAt - Date.now();
+    this.#frozenAt = undefined;
   }
 
   /** Whole seconds since the epoch. */
@@ -17,7 +30,8 @@ export class FakeClock {
 
   /** Moves the fake's time forward. */
   advance(seconds: number): void {
-    this.#offsetMs += seconds * 1000;
+    if (this.#frozenAt !== undefined) this.#frozenAt += seconds * 1000;
+    else this.#offsetMs += seconds * 1000;
   }
 
   /** An RFC 3339 timestamp with nanosecond digits, like Vault's `created_time`. */

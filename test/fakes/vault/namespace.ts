@@ -52,14 +52,14 @@ export class VaultNamespace implements NamespaceRef {
   }
 
   /** The KV v2 engine mounted at `path` (mounted now if absent). */
-  kvV2(path: string): KvV2Engine {
+  kvV2(path = 'secret'): KvV2Engine {
     const engine = this.mounts.get(withSlash(path))?.engine ?? this.mountKv(path, 2);
     if (!(engine instanceof KvV2Engine)) throw new Error(`${path} is not a KV v2 mount`);
     return engine;
   }
 
   /** The KV v1 engine mounted at `path` (mounted now if absent). */
-  kvV1(path: string): KvV1Engine {
+  kvV1(path = 'kv'): KvV1Engine {
     const engine = this.mounts.get(withSlash(path))?.engine ?? this.mountKv(path, 1);
     if (!(engine instanceof KvV1Engine)) throw new Error(`${path} is not a KV v1 mount`);
     return engine;

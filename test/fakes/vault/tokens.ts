@@ -41,6 +41,8 @@ export interface TokenEntry {
   readonly entityId: string;
   /** Seconds since the epoch. */
   readonly creationTime: number;
+  /** Milliseconds since the epoch. */
+  readonly creationMs: number;
   /** The TTL it was issued with (and renews to without an increment). */
   readonly creationTtl: number;
   readonly maxTtl: number;
@@ -84,6 +86,7 @@ export class TokenStore {
       renewable: !root && (spec.renewable ?? true),
       entityId: root ? '' : uuid(),
       creationTime: Math.floor(now / 1000),
+      creationMs: now,
       creationTtl: ttl,
       maxTtl,
       expiresAt: root ? undefined : now + ttl * 1000,
@@ -121,7 +124,7 @@ export class TokenStore {
     if (!entry.renewable) return { error: MESSAGES.leaseNotRenewable };
     const now = this.#clock.now();
     const requested = increment > 0 ? increment : entry.creationTtl;
-    const left = Math.max(0, Math.floor((entry.creationTime + entry.maxTtl) - now / 1000));
+    const left = Math.max(0, Math.floor((entry.creationMs + entry.maxTtl * 1000 - now) / 1000));
     const ttl = Math.min(requested, left);
     entry.expiresAt = now + ttl * 1000;
     this.counts.renewed += 1;
@@ -171,7 +174,7 @@ export class TokenStore {
       expire_time: entry.expiresAt === undefined ? null : this.#clock.timestamp(entry.expiresAt),
       explicit_max_ttl: 0,
       id: entry.id,
-      issue_time: this.#clock.timestamp(entry.creationTime * 1000),
+      issue_time: this.#clock.timestamp(entry.creationMs),
       meta: entry.meta,
       namespace_path: entry.namespace === '' ? '' : `${entry.namespace}/`,
       num_uses: 0,
