@@ -145,8 +145,8 @@ export class TokenStore {
     return entry.expiresAt === undefined ? 0 : Math.max(0, Math.floor((entry.expiresAt - this.#clock.now()) / 1000));
   }
 
-  /** The `auth` block of a login or renew-self answer. */
-  authBlock(entry: TokenEntry, leaseDuration = this.ttlLeft(entry)): AuthBlock {
+  /** The `auth` block of a login (lease_duration: the TTL it was issued with) or of renew-self (the new TTL). */
+  authBlock(entry: TokenEntry, leaseDuration = entry.creationTtl): AuthBlock {
     return {
       client_token: entry.id,
       accessor: entry.accessor,
