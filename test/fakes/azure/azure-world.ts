@@ -19,6 +19,21 @@ export interface AzureWorldOptions {
   readonly issuer?: string;
 }
 
+/** What the fakes counted: the figures an economy test or the benchmark reports. */
+export interface AzureCounts {
+  /** Token requests answered (refusals and injected faults included). */
+  readonly tokenRequests: number;
+  readonly tokenRequestsByClient: Readonly<Record<string, number>>;
+  /** 401 challenges to requests without a token. */
+  readonly challenges: number;
+  /** Vault requests that carried an accepted token. */
+  readonly vaultReads: number;
+  /** The same, by `vault/kind/name` (`@version` appended for pinned reads). */
+  readonly vaultReadsByObject: Readonly<Record<string, number>>;
+  /** OpenID configuration, instance discovery and key reads. */
+  readonly discoveryRequests: number;
+}
+
 /** The fakes and what a test passes to the SDKs. */
 export interface AzureWorld {
   readonly entra: FakeEntra;
@@ -42,6 +57,10 @@ export interface AzureWorld {
   vault(name: string, options?: Partial<Omit<VaultSpec, 'name'>> & { readonly cloud?: string }): FakeVault;
   /** A signed projected token for a pod's service account (audience `api://AzureADTokenExchange` by default). */
   podToken(namespace: string, serviceAccount: string, claims?: Omit<ServiceAccountTokenClaims, 'namespace' | 'serviceAccount'>): Promise<string>;
+  /** What the fakes counted since the start or the last `resetCounts`. */
+  counts(): AzureCounts;
+  /** Forgets the recorded requests (between benchmark waves); configuration and faults stay. */
+  resetCounts(): void;
 }
 
 /** Starts the world and stops it when the test ends. */
@@ -95,10 +114,33 @@ export async function createAzureWorld(options: AzureWorldOptions = {}): Promise
     },
     vault: (name, spec = {}) => keyVault.addVault({ name, tenantId, ...spec }),
     podToken: (namespace, serviceAccount, claims = {}) => cluster.token({ ...claims, namespace, serviceAccount }),
+    counts: () => countsOf(entra, keyVault),
+    resetCounts() {
+      entra.tokenRequests.length = 0;
+      entra.discoveryRequests.length = 0;
+      keyVault.requests.length = 0;
+    },
     async stop() {
       agent.destroy();
       await Promise.all([entra.stop(), keyVault.stop()]);
     },
+  };
+}
+
+function countsOf(entra: FakeEntra, keyVault: FakeKeyVault): AzureCounts {
+  const tally = (keys: readonly string[]) => {
+    const counted: Record<string, number> = {};
+    for (const key of keys) counted[key] = (counted[key] ?? 0) + 1;
+    return counted;
+  };
+  const reads = keyVault.requests.filter((record) => record.principal !== undefined);
+  return {
+    tokenRequests: entra.tokenRequests.length,
+    tokenRequestsByClient: tally(entra.tokenRequests.map((record) => record.clientId)),
+    challenges: keyVault.countChallenges(),
+    vaultReads: reads.length,
+    vaultReadsByObject: tally(reads.map((record) => `${record.vault}/${record.kind ?? '?'}/${record.name ?? '?'}${record.version ? `@${record.version}` : ''}`)),
+    discoveryRequests: entra.discoveryRequests.length,
   };
 }
 

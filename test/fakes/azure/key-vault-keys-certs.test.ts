@@ -72,6 +72,7 @@ test('CertificateClient.getCertificateVersion reads an older version after a ren
   t.deepEqual(Buffer.from(pinned.cer ?? new Uint8Array()), first.leaf.certificate.raw);
   t.like((await certificates.getCertificate('renewed')).policy, { keyType: 'EC', keyCurveName: 'P-384' });
   t.is(world.keyVault.countGets({ kind: 'certificates', status: 200 }), 2);
+  await t.throwsAsync(certificates.getCertificate('absent'), { message: /^A certificate with \(name\/id\) absent was not found in this key vault\./ });
 });
 
 /** Orders certificates leaf → root by authority and subject key identifiers, as a store must. */

@@ -53,14 +53,19 @@ test('a disabled version answers 403 Forbidden with SecretDisabled', async (t) =
   t.deepEqual(error, { statusCode: 403, code: 'Forbidden', message: 'Operation get is not allowed on a disabled secret.', inner: 'SecretDisabled' });
 });
 
-test('an expired secret is still served with its expiry, as Key Vault documents', async (t) => {
+test('expired and not-yet-valid secrets are still served with their dates, as Key Vault documents', async (t) => {
   const world = await startAzureWorld(t);
   const { vault, secrets } = podWithVault(world);
   const expiresOn = new Date(Date.now() - 3_600_000);
+  const notBefore = new Date(Date.now() + 3_600_000);
   vault.setSecret('stale', 'still-here', { expiresOn });
-  const secret = await secrets.getSecret('stale');
-  t.is(secret.value, 'still-here');
-  t.is(secret.properties.expiresOn?.getTime(), Math.floor(expiresOn.getTime() / 1000) * 1000);
+  vault.setSecret('early', 'already-here', { notBefore });
+  const stale = await secrets.getSecret('stale');
+  t.is(stale.value, 'still-here');
+  t.is(stale.properties.expiresOn?.getTime(), Math.floor(expiresOn.getTime() / 1000) * 1000);
+  const early = await secrets.getSecret('early');
+  t.is(early.value, 'already-here');
+  t.is(early.properties.notBefore?.getTime(), Math.floor(notBefore.getTime() / 1000) * 1000);
 });
 
 test('a missing secret and a missing version answer 404 SecretNotFound naming them', async (t) => {
