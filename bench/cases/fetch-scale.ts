@@ -43,7 +43,7 @@ function countingStore(latencyMs: number) {
 
 /** The production stores plus the counting store, registered under its own source name `bench`. */
 function benchCatalog(backend: Backend) {
-  const module: StoreModule = { name: 'bench', title: 'the counting bench store', docs: 'bench/README.md', sources: [{ name: 'bench', locatorHelp: 'anything', enableHint: 'registered by the bench' }], flags: [], enabled: () => true, start: () => Promise.resolve([backend]) };
+  const module: StoreModule = { name: 'bench', title: 'the counting bench store', docs: 'bench/README.md', sources: [{ name: 'bench', locatorHelp: 'anything', enableHint: 'registered by the bench' }], dialects: [], flags: [], enabled: () => true, start: () => Promise.resolve([backend]) };
   return createStoreRegistry([...STORE_MODULES, module]).catalog;
 }
 

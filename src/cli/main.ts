@@ -45,7 +45,7 @@ function providerName(value: string): string {
 }
 
 /** The stores' compatibility dialects, each of which may get its own socket. */
-const COMPAT_DIALECTS = STORE_MODULES.flatMap((module) => (module.dialect ? [module.dialect.name] : []));
+const COMPAT_DIALECTS = STORE_MODULES.flatMap((module) => module.dialects.map((dialect) => dialect.name));
 
 function compatList(value: string, previous: string[] = []): string[] {
   const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
@@ -68,6 +68,7 @@ function buildProgram(): Command {
     .addOption(flag('--verify-tokens <mode>', 'check pod-token signatures: off (claims only), jwks (the issuer\'s keys), tokenreview (the API server)', 'VERIFY_TOKENS').choices(TOKEN_VERIFICATION_MODES).default(d.verifyTokens))
     .addOption(flag('--token-issuer <url>', 'the issuer (iss) pod tokens must name, with --verify-tokens jwks', 'TOKEN_ISSUER'))
     .addOption(flag('--token-jwks-url <url>', 'the issuer\'s JWKS, with --verify-tokens jwks (default: the Kubernetes API\'s /openid/v1/jwks)', 'TOKEN_JWKS_URL'))
+    .addOption(flag('--version-key-file <file>', 'key (16 bytes or more) that object versions are hashed with; default: a random key per start', 'VERSION_KEY_FILE'))
     .addOption(flag('--kubeconfig <file>', 'kubeconfig for the Kubernetes API (development; in-cluster config by default)', 'KUBECONFIG'))
     .addOption(flag('--mirror-secrets', 'let SecretProviderClasses mirror mounted files into Kubernetes Secrets (needs RBAC on secrets)', 'MIRROR_SECRETS'))
     .addOption(flag('--write-files', 'write files into the target path atomically instead of returning them to the driver', 'WRITE_FILES'))
@@ -89,6 +90,7 @@ function buildProgram(): Command {
         verifyTokens: flags['verifyTokens'] as TokenVerificationMode,
         ...(typeof flags['tokenIssuer'] === 'string' ? { tokenIssuer: flags['tokenIssuer'] } : {}),
         ...(typeof flags['tokenJwksUrl'] === 'string' ? { tokenJwksUrl: flags['tokenJwksUrl'] } : {}),
+        ...(typeof flags['versionKeyFile'] === 'string' ? { versionKeyFile: flags['versionKeyFile'] } : {}),
         ...(typeof flags['kubeconfig'] === 'string' ? { kubeconfig: flags['kubeconfig'] } : {}),
         mirrorSecrets: flags['mirrorSecrets'] === true || flags['mirrorSecrets'] === 'true',
         writeFiles: flags['writeFiles'] === true || flags['writeFiles'] === 'true',

@@ -2,7 +2,6 @@
 import { readFile } from 'node:fs/promises';
 import { credentials, type Client } from '@grpc/grpc-js';
 import { CourierError } from '../errors/courier-error.ts';
-import { NO_SIGNATURE_CHECK } from '../identity/token-verifier.ts';
 import { createObjectFetcher } from '../fetch/fetch-objects.ts';
 import { createDryRunMirror } from '../kube/dry-run-mirror.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
@@ -18,6 +17,7 @@ import { createStoreRegistry } from '../stores/registry.ts';
 import { closeStores, startStores, type StoresFlags } from '../stores/start-stores.ts';
 import { buildMountRequest } from './build-request.ts';
 import { lazyKube, type LazyKube } from './lazy-kube.ts';
+import { createSharedParts } from './shared-parts.ts';
 import { readManifest } from './spc-manifest.ts';
 
 const TIMEOUT_MS = 110_000;
@@ -75,9 +75,10 @@ async function mountInProcess(request: RawMountRequest, flags: Record<string, un
   // The same stores, built the same way, as `courier serve` with these flags would run.
   const registry = createStoreRegistry();
   const allowProviderIdentity = flags['allowProviderIdentity'] === true || flags['allowProviderIdentity'] === 'true';
-  const backends = await startStores(registry, (flags['stores'] as StoresFlags | undefined) ?? {}, { serviceAccounts: kube.serviceAccounts, allowProviderIdentity, tokenVerifier: NO_SIGNATURE_CHECK });
+  const metrics = createMetrics();
+  const shared = await createSharedParts({ allowProviderIdentity, verifyTokens: 'off' }, kube, metrics.registry);
+  const backends = await startStores(registry, (flags['stores'] as StoresFlags | undefined) ?? {}, shared);
   try {
-    const metrics = createMetrics();
     const fetcher = createObjectFetcher(backends, metrics);
     const report = (line: string) => process.stderr.write(`courier mount: ${line}\n`);
     const mirror = flags['mirror'] === true ? await writingMirror(kube, metrics) : createDryRunMirror(report);

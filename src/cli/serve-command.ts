@@ -8,7 +8,7 @@ import { createStoreRegistry } from '../stores/registry.ts';
 import { startStores } from '../stores/start-stores.ts';
 import { VERSION } from '../version.ts';
 import { lazyKube, type LazyKube } from './lazy-kube.ts';
-import { createTokenVerifier } from './token-verification.ts';
+import { createSharedParts } from './shared-parts.ts';
 
 /** Serves until a signal arrives, then drains and resolves (the process exits 0). */
 export async function serve(options: ServeOptions): Promise<void> {
@@ -24,8 +24,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const kube = lazyKube(options.kubeconfig);
   const mirror = options.mirrorSecrets ? await startMirror(kube, { logger, metrics }) : undefined;
   const registry = createStoreRegistry();
-  const tokenVerifier = await createTokenVerifier(options, kube);
-  const backends = await startStores(registry, options.stores, { serviceAccounts: kube.serviceAccounts, allowProviderIdentity: options.allowProviderIdentity === true, tokenVerifier });
+  const backends = await startStores(registry, options.stores, await createSharedParts(options, kube, metrics.registry));
   const courier = await startCourier(options, { logger, metrics, backends, catalog: registry.catalog, ...(mirror ? { mirror } : {}) });
   logger.info(
     { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles, mirrorSecrets: options.mirrorSecrets === true, kube: kube.source },

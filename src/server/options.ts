@@ -18,6 +18,8 @@ export interface ServeOptions {
   readonly tokenIssuer?: string;
   /** `--token-jwks-url`: where the issuer's keys are (jwks mode); the Kubernetes API's /openid/v1/jwks by default. */
   readonly tokenJwksUrl?: string;
+  /** `--version-key-file`: the key of object versions (content-version.ts); a random one per process without it. */
+  readonly versionKeyFile?: string;
   /** kubeconfig file for the Kubernetes API (development); the in-cluster config is used without it. */
   readonly kubeconfig?: string;
   /** `--mirror-secrets`: SecretProviderClasses may ask for mirror Secrets (docs/mirror-secrets.md). */

@@ -111,13 +111,24 @@ function readEntry(entry: unknown, field: string, parameters: Readonly<Record<st
 function readObjectParameters(entry: Mapping, source: CatalogSource, field: string, issues: IssueList): Record<string, string> {
   const params: Record<string, string> = {};
   for (const spec of source.objectParameters ?? []) {
-    const value = readString(entry, spec.name, field, issues);
+    const value = spec.kind === 'mapping' ? readMappingText(entry, spec.name, field, issues) : readString(entry, spec.name, field, issues);
     if (value === undefined) continue;
     const problem = spec.check?.(value);
     if (problem === undefined) params[spec.name] = value;
     else issues.add(`${field}.${spec.name}`, problem);
   }
   return params;
+}
+
+/** A per-object mapping, as JSON text; problems are reported under its key. */
+function readMappingText(entry: Mapping, key: string, field: string, issues: IssueList): string | undefined {
+  const value = entry[key];
+  if (value === undefined || value === null) return undefined;
+  if (!isMapping(value)) {
+    issues.add(`${field}.${key}`, `must be a mapping, not ${describe(value)}`);
+    return undefined;
+  }
+  return JSON.stringify(value);
 }
 
 function readExtract(entry: Mapping, field: string, issues: IssueList): Extract | undefined {

@@ -9,6 +9,11 @@ export interface ParameterSpec {
   readonly help: string;
   /** Why `value` cannot be used, or undefined when it can. Pure. */
   readonly check?: (value: string) => string | undefined;
+  /**
+   * `string` (default), or `mapping` for a per-object key whose value is a YAML mapping (Vault's
+   * `args`): the mapping reaches the store as JSON text, and `check` sees that text.
+   */
+  readonly kind?: 'string' | 'mapping';
 }
 
 /** A version or stage pin as a native entry writes it, for a source's static checks. */

@@ -38,9 +38,9 @@ export function createStoreRegistry(modules: readonly StoreModule[] = STORE_MODU
       claim(`parameter prefix ${module.settings.prefix}`, module.name);
       settings.set(module.name, module.settings);
     }
-    if (module.dialect) {
-      claim(`dialect ${module.dialect.name}`, module.name);
-      dialects.set(module.dialect.name, module.dialect);
+    for (const dialect of module.dialects) {
+      claim(`dialect ${dialect.name}`, module.name);
+      dialects.set(dialect.name, dialect);
     }
     for (const flag of module.flags) claim(`flag --${flag.name}`, module.name);
   }

@@ -1,6 +1,8 @@
 /** The one description every store folder exports: its sources, parameters, dialect, flags and how to start it. */
 import type { TokenVerifier } from '../identity/token-verifier.ts';
+import type { Registry } from 'prom-client';
 import type { ServiceAccountReader } from '../kube/service-accounts.ts';
+import type { ContentVersion } from '../output/content-version.ts';
 import type { Dialect, SourceSpec, StoreSettingsSpec } from '../spc/store-catalog.ts';
 import type { Backend } from './backend.ts';
 
@@ -33,6 +35,10 @@ export interface SharedParts {
    * `checkedPodToken` with this verifier before it serves anything cached for them.
    */
   readonly tokenVerifier: TokenVerifier;
+  /** Versions for content that carries none of its own (the local store, leased reads): keyed, so they reveal nothing. */
+  readonly contentVersion: ContentVersion;
+  /** The Prometheus registry a store registers its own metrics on (`courier_<store>_...`). */
+  readonly metricsRegistry: Registry;
 }
 
 /**
@@ -51,8 +57,8 @@ export interface StoreModule {
   readonly sources: readonly SourceSpec[];
   /** Top-level native parameters applying to every object of the store (`aws.region`). */
   readonly settings?: StoreSettingsSpec;
-  /** The SecretProviderClass dialect of the provider it replaces; also the name of its compatibility socket. */
-  readonly dialect?: Dialect;
+  /** The SecretProviderClass dialects of the providers it replaces (`vault`, `openbao`); each names a compatibility socket. */
+  readonly dialects: readonly Dialect[];
   readonly flags: readonly FlagSpec[];
   /** Whether these flags switch the store on. */
   enabled(flags: StoreFlags): boolean;

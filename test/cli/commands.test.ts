@@ -64,7 +64,7 @@ test('mount runs in-process with --local-store and writes the files atomically i
   const result = await runCli(['mount', '--spc', join(dir, 'spc.yaml'), '--target', target, '--local-store', join(dir, 'store')]);
   t.is(result.stderr, '');
   t.is(result.code, 0);
-  t.regex(result.stdout, new RegExp(`^mounted 2 files into ${target}\\n  db\\.json \\(0644, 19 bytes\\)\\n  password \\(0644, 4 bytes\\)\\nversions: db\\.json@sha256-[0-9a-f]{16}, password@sha256-[0-9a-f]{16}\\n$`));
+  t.regex(result.stdout, new RegExp(`^mounted 2 files into ${target}\\n  db\\.json \\(0644, 19 bytes\\)\\n  password \\(0644, 4 bytes\\)\\nversions: db\\.json@hmac-[0-9a-f]{16}, password@hmac-[0-9a-f]{16}\\n$`));
   t.is(await readFile(join(target, 'password'), 'utf8'), 'pw-1');
   t.is(await readlink(join(target, 'password')), '..data/password');
   t.regex(await readlink(join(target, '..data')), /^\.\.\d{4}_/);

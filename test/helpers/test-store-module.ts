@@ -13,6 +13,7 @@ export function testStoreModule(backends: readonly Backend[]): StoreModule {
     title: 'a test double',
     docs: 'test/helpers/test-store-module.ts',
     sources: backends.map((backend) => ({ name: backend.store, locatorHelp: 'anything', enableHint: 'register it in the test' })),
+    dialects: [],
     flags: [],
     enabled: () => true,
     start: () => Promise.resolve(backends),

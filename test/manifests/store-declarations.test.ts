@@ -46,7 +46,7 @@ test('every store flag with a chart value is set from that value, and no other s
 
 test('the chart offers exactly the compatibility dialects the stores declare', async (t) => {
   const schema = JSON.parse(await readFile(join(CHART, 'values.schema.json'), 'utf8')) as { properties: { compat: { items: { enum: string[] } } } };
-  t.deepEqual(schema.properties.compat.items.enum, STORE_MODULES.flatMap((module) => (module.dialect ? [module.dialect.name] : [])));
+  t.deepEqual(schema.properties.compat.items.enum, STORE_MODULES.flatMap((module) => module.dialects.map((dialect) => dialect.name)));
 });
 
 test('store flags are kebab-case, documented and read from COURIER_ variables', (t) => {

@@ -36,7 +36,7 @@ test('Mount returns every file with its mode and one object version per file', a
     ],
   );
   t.deepEqual(response.objectVersion.map((version) => version.id), ['db/config.json', 'db/password', 'demo/api-key']);
-  t.regex(response.objectVersion[0]?.version ?? '', /^sha256-[0-9a-f]{16}$/);
+  t.regex(response.objectVersion[0]?.version ?? '', /^hmac-[0-9a-f]{16}$/);
   t.is(response.objectVersion[1]?.version, response.objectVersion[0]?.version);
   t.falsy(response.error?.code);
 });

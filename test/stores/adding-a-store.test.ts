@@ -11,8 +11,7 @@ import { closeStores, startStores } from '../../src/stores/start-stores.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { connectProvider } from '../helpers/provider-client.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { noKubernetesApi } from '../../src/kube/service-accounts.ts';
-import { NO_SIGNATURE_CHECK } from '../../src/identity/token-verifier.ts';
+import { testSharedParts } from '../helpers/shared-parts.ts';
 import { driverAttributes } from '../server/courier-fixture.ts';
 import { echoStoreModule } from './fixtures/echo-store.ts';
 
@@ -27,7 +26,7 @@ async function startEcho(t: Parameters<typeof tempDir>[0], argv: readonly string
   command.parse([...argv], { from: 'user' });
   const flags = readStoreFlags(command.opts(), MODULES, {});
   const registry = createStoreRegistry(MODULES);
-  const backends = await startStores(registry, flags, { serviceAccounts: noKubernetesApi('test', 'nothing'), allowProviderIdentity: false, tokenVerifier: NO_SIGNATURE_CHECK });
+  const backends = await startStores(registry, flags, testSharedParts());
   const dir = await tempDir(t);
   const options = { ...DEFAULT_SERVE_OPTIONS, socketDir: join(dir, 'sockets'), compat: ['echo'], metricsAddr: 'off', healthAddr: 'off', gracePeriodMs: 2_000 };
   const courier = await startCourier(options, { logger: captureLogs('info').logger, metrics: createMetrics(), backends, catalog: registry.catalog });
@@ -45,7 +44,7 @@ async function startEcho(t: Parameters<typeof tempDir>[0], argv: readonly string
 test('the store flag reaches the command line and switches the store on', async (t) => {
   const { backends } = await startEcho(t, ['--echo-prefix', 'hi-']);
   t.true(backends.has('echo'));
-  const off = await startStores(createStoreRegistry(MODULES), {}, { serviceAccounts: noKubernetesApi('test', 'nothing'), allowProviderIdentity: false, tokenVerifier: NO_SIGNATURE_CHECK });
+  const off = await startStores(createStoreRegistry(MODULES), {}, testSharedParts());
   t.teardown(() => closeStores(off));
   t.false(off.has('echo'));
 });

@@ -48,7 +48,7 @@ export const awsStoreModule: StoreModule = {
       return problem === undefined ? [] : [{ key: 'failoverRegion', message: problem }];
     },
   },
-  dialect: awsDialect,
+  dialects: [awsDialect],
   flags: [
     { name: 'aws-region', key: 'region', value: 'region', fallbackEnv: 'AWS_REGION', chartValue: 'stores.aws.region', help: 'AWS region for objects that name none (default: AWS_REGION)' },
     {

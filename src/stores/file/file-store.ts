@@ -1,9 +1,9 @@
 /** The embedded local store: secrets are files under a directory the administrator names. */
-import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { CourierError, NotFoundError, PermissionError } from '../../errors/courier-error.ts';
+import { createContentVersion, randomVersionKey, type ContentVersion } from '../../output/content-version.ts';
 import type { Backend, FetchRequest, FetchResult } from '../backend.ts';
 import { status } from '@grpc/grpc-js';
 
@@ -37,8 +37,12 @@ export class FileStore implements Backend {
   #changedAt = Number.NEGATIVE_INFINITY;
   #settleTimer: NodeJS.Timeout | undefined;
 
-  constructor(root: string) {
+  readonly #version: ContentVersion;
+
+  /** `version` turns contents into the version reported for them (keyed, so it reveals nothing). */
+  constructor(root: string, version: ContentVersion = createContentVersion(randomVersionKey())) {
     this.#root = root;
+    this.#version = version;
   }
 
   /** Resolves the root and starts watching it; resolves once the watcher is ready. */
@@ -98,7 +102,7 @@ export class FileStore implements Backend {
       throw new PermissionError(`local store file "${locator}" resolves outside the local store`);
     }
     const contents = await readFile(real);
-    const entry = { contents, version: `sha256-${createHash('sha256').update(contents).digest('hex').slice(0, 16)}` };
+    const entry = { contents, version: this.#version(contents) };
     if (settled && generation === this.#generation) this.#entries.set(locator, entry);
     return entry;
   }

@@ -20,11 +20,12 @@ export const fileStoreModule: StoreModule = {
       enableHint: 'start it with --local-store DIR',
     },
   ],
+  dialects: [],
   flags: [{ name: 'local-store', key: 'dir', value: 'dir', help: 'enable the file: store, serving files under <dir>' }],
   enabled: (flags) => typeof flags['dir'] === 'string' && flags['dir'] !== '',
-  async start(flags) {
+  async start(flags, shared) {
     const { FileStore } = await import('./file-store.ts');
-    const store = new FileStore(flags['dir'] as string);
+    const store = new FileStore(flags['dir'] as string, shared.contentVersion);
     await store.start();
     return [store];
   },

@@ -43,7 +43,7 @@ export const gcpStoreModule: StoreModule = {
       },
     ],
   },
-  dialect: gcpDialect,
+  dialects: [gcpDialect],
   flags: GCP_FLAGS,
   enabled: (flags) => gcpStoreEnabled(gcpOptions(flags)),
   async start(flags, shared) {

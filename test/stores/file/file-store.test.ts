@@ -1,15 +1,18 @@
 import test, { type ExecutionContext } from 'ava';
 import { status } from '@grpc/grpc-js';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FetchRequest, FetchResult } from '../../../src/stores/backend.ts';
 import { FileStore } from '../../../src/stores/file/file-store.ts';
+import { createContentVersion } from '../../../src/output/content-version.ts';
 import { CourierError, NotFoundError, PermissionError } from '../../../src/errors/courier-error.ts';
 
 const text = (result: FetchResult | undefined) => (result?.ok ? new TextDecoder().decode(result.contents) : undefined);
-const versionOf = (contents: string) => `sha256-${createHash('sha256').update(contents).digest('hex').slice(0, 16)}`;
+const KEY = Buffer.alloc(32, 9);
+/** The keyed version the store reports: HMAC-SHA256 of the contents, so the version reveals nothing about them. */
+const versionOf = (contents: string) => `hmac-${createHmac('sha256', KEY).update(contents).digest('hex').slice(0, 16)}`;
 const request = (locator: string, version?: string): FetchRequest => ({ locator, storeParams: {}, ...(version === undefined ? {} : { version }) });
 
 /** A started store over a fresh directory holding `files`; `outside` is a sibling directory outside the store. */
@@ -23,7 +26,7 @@ async function storeWith(t: ExecutionContext, files: Readonly<Record<string, str
     await mkdir(join(root, path, '..'), { recursive: true });
     await writeFile(join(root, path), contents);
   }
-  const store = new FileStore(root);
+  const store = new FileStore(root, createContentVersion(KEY));
   t.teardown(async () => {
     await store.close();
     await rm(base, { recursive: true, force: true });
@@ -92,9 +95,9 @@ test('serves a pinned version that matches', async (t) => {
 
 test('refuses a pinned version that does not match', async (t) => {
   const { store } = await storeWith(t, { a: 'A' });
-  const result = await fetchOne(store, 'a', 'sha256-0000000000000000');
+  const result = await fetchOne(store, 'a', 'hmac-0000000000000000');
   t.false(result.ok);
-  t.is(result.ok ? '' : result.error.message, `local store file "a" is at version ${versionOf('A')}, not sha256-0000000000000000`);
+  t.is(result.ok ? '' : result.error.message, `local store file "a" is at version ${versionOf('A')}, not hmac-0000000000000000`);
   t.is(result.ok ? undefined : result.error.grpcCode, status.NOT_FOUND);
 });
 
