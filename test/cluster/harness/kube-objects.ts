@@ -132,15 +132,15 @@ export async function deletePod(config: KubeConfig, namespace: string, name: str
 /** What a TokenRequest asks for. */
 export interface TokenOptions {
   readonly audiences?: readonly string[];
-  /** Bind the token to this pod (as kubelet does); it becomes invalid when the pod is deleted. */
-  readonly pod?: V1Pod;
+  /** Bind the token to this object (kubelet binds to the pod, the sync controller to its node); it becomes invalid when that is deleted. */
+  readonly boundTo?: { readonly kind: 'Pod' | 'Node'; readonly name: string; readonly uid: string };
   /** Default one hour; the API server's minimum is 10 minutes. */
   readonly expirationSeconds?: number;
 }
 
 /** A token from the real TokenRequest API, signed by the API server. */
 export async function requestToken(config: KubeConfig, namespace: string, serviceAccount: string, options: TokenOptions = {}): Promise<{ token: string; expirationTimestamp: Date }> {
-  const pod = options.pod;
+  const bound = options.boundTo;
   const response = await config.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     namespace,
     name: serviceAccount,
@@ -148,7 +148,7 @@ export async function requestToken(config: KubeConfig, namespace: string, servic
       spec: {
         audiences: [...(options.audiences ?? [])],
         expirationSeconds: options.expirationSeconds ?? 3600,
-        ...(pod ? { boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' } } : {}),
+        ...(bound ? { boundObjectRef: { apiVersion: 'v1', ...bound } } : {}),
       },
     },
   });

@@ -55,7 +55,7 @@ export async function kubeletVolumeContext(admin: KubeConfig, volume: PodVolume,
   };
   const tokens: Record<string, { token: string; expirationTimestamp: string }> = {};
   for (const request of driver.spec.tokenRequests ?? []) {
-    const issued = await requestToken(admin, namespace, serviceAccount, { audiences: [request.audience], pod, expirationSeconds: request.expirationSeconds ?? 3600 });
+    const issued = await requestToken(admin, namespace, serviceAccount, { audiences: [request.audience], boundTo: { kind: 'Pod', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' }, expirationSeconds: request.expirationSeconds ?? 3600 });
     tokens[request.audience] = { token: tokenFor ? tokenFor(request.audience, issued.token) : issued.token, expirationTimestamp: issued.expirationTimestamp.toISOString() };
   }
   if (Object.keys(tokens).length > 0) context['csi.storage.k8s.io/serviceAccount.tokens'] = JSON.stringify(tokens);
