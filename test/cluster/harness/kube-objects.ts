@@ -75,7 +75,7 @@ export async function poll(what: string, timeoutMs: number, check: () => Promise
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`no ${what} within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+  throw new Error(`no ${what} within ${timeoutMs} ms${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
 }
 
 /** Creates a namespace (and waits for its `default` ServiceAccount, which the serviceaccount controller adds). */
@@ -85,7 +85,7 @@ export async function createNamespace(config: KubeConfig, name: string, labels: 
 
 /** Creates a ServiceAccount with `annotations`. */
 export async function createServiceAccount(config: KubeConfig, namespace: string, name: string, annotations: Record<string, string> = {}): Promise<void> {
-  await applyAll(config, [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, annotations } } as KubernetesObject]);
+  await applyAll(config, [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, annotations } }]);
 }
 
 /** A pod with one inline Secrets Store CSI volume, as an application author writes it. */

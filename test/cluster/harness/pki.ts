@@ -62,7 +62,7 @@ interface Authority {
 
 function makeCa(): Authority {
   const { privatePem, publicPem } = rsaKey();
-  const key = forge.pki.privateKeyFromPem(privatePem) as forge.pki.rsa.PrivateKey;
+  const key = forge.pki.privateKeyFromPem(privatePem);
   const cert = baseCertificate(publicPem, [{ name: 'commonName', value: 'courier-cluster-ca' }]);
   cert.setIssuer(cert.subject.attributes);
   cert.setExtensions([

@@ -1,6 +1,5 @@
 /** A test's application: a SecretProviderClass, a pod that mounts it, and kubelet publishing the pod's volume through the driver. */
 import type { ExecutionContext } from 'ava';
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { applyAll, createPod, deletePod, type PodSpec } from './kube-objects.ts';
 import { kubeletVolumeContext, mountTypeAt, nodePublish, nodeUnpublish, podVolume, readMountedFiles, type CsiResult, type MountedFile, type PodVolume } from './kubelet.ts';
 import type { Stack } from './stack.ts';
@@ -24,7 +23,7 @@ export async function applySpc(stack: Stack, spc: SpcSpec): Promise<void> {
     metadata: { name: spc.name, namespace: spc.namespace },
     spec: { provider: spc.provider, parameters: spc.parameters, ...(spc.secretObjects ? { secretObjects: spc.secretObjects } : {}) },
   };
-  await applyAll(stack.admin, [object as KubernetesObject]);
+  await applyAll(stack.admin, [object]);
 }
 
 /**

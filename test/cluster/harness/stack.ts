@@ -71,7 +71,7 @@ export async function startStack(dir?: string): Promise<Stack> {
     await installDriver(admin, Object.values(AUDIENCES));
     driver = await startDriver(plane, admin, root);
     const components = [...plane.components, driver.component];
-    const { component: _component, ...node } = driver;
+    const node: NodeInfo = { nodeName: driver.nodeName, endpoint: driver.endpoint, providersDir: driver.providersDir, kubeletDir: driver.kubeletDir };
     return {
       dir: root,
       server: plane.server,
