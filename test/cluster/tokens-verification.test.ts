@@ -5,7 +5,8 @@ import { startAwsProxy, type AwsProxy } from '../e2e/moto/aws-proxy.ts';
 import { startMoto, type MotoServer } from '../e2e/moto/moto-server.ts';
 import { startInstalledCourier } from './harness/courier.ts';
 import { createNamespace, createServiceAccount, deletePod, requestToken } from './harness/kube-objects.ts';
-import { applySpc, publish, startPod, type Published } from './harness/pods.ts';
+import { kubeletVolumeContext, nodePublish, type CsiResult } from './harness/kubelet.ts';
+import { applySpc, startPod } from './harness/pods.ts';
 import { useStack, type Stack, AUDIENCES } from './harness/stack.ts';
 import { nowSeconds, resign, strangerKey } from './harness/tokens.ts';
 
@@ -26,6 +27,7 @@ const NS = 'verification';
 const PROVIDER = 'courier-verify';
 const ROLE = 'arn:aws:iam::123456789012:role/verified';
 const OBJECTS = '- {source: "aws-sm:verified", path: value}';
+const TOKENS = 'csi.storage.k8s.io/serviceAccount.tokens';
 
 let stack: Stack;
 let moto: MotoServer | undefined;
@@ -54,14 +56,20 @@ async function startCourier(t: ExecutionContext, extraArgs: readonly string[] = 
   });
 }
 
-/** Kubelet's publish, with the STS-audience token replaced by `swap(realToken)` (which may be async). */
-async function publishSwapped(t: ExecutionContext, name: string, swap: (token: string) => Promise<string>): Promise<Published & { stsCalls: number }> {
+/**
+ * Kubelet's publish, with the pod's STS-audience token (real, from the TokenRequest API, bound to the pod)
+ * replaced by `swap(token)` just before NodePublishVolume.
+ */
+async function publishSwapped(t: ExecutionContext, name: string, swap: (token: string) => Promise<string>): Promise<{ result: CsiResult; stsCalls: number }> {
   const volume = await startPod(t, stack, { namespace: NS, name, serviceAccount: 'web', secretProviderClass: 'aws' });
-  const real = await requestToken(stack.admin, NS, 'web', { audiences: [AUDIENCES.aws], boundTo: { kind: 'Pod', name, uid: volume.pod.metadata?.uid ?? '' } });
-  const replacement = await swap(real.token);
+  const context = await kubeletVolumeContext(stack.admin, volume);
+  const tokens = JSON.parse(context[TOKENS] ?? '{}') as Record<string, { token: string; expirationTimestamp: string }>;
+  const real = tokens[AUDIENCES.aws];
+  if (!real) throw new Error(`the CSIDriver requested no token for ${AUDIENCES.aws}`);
+  context[TOKENS] = JSON.stringify({ ...tokens, [AUDIENCES.aws]: { ...real, token: await swap(real.token) } });
   const before = proxy?.count('AssumeRoleWithWebIdentity') ?? 0;
-  const published = await publish(stack, volume, (audience, token) => (audience === AUDIENCES.aws ? replacement : token));
-  return { ...published, stsCalls: (proxy?.count('AssumeRoleWithWebIdentity') ?? 0) - before };
+  const result = await nodePublish(stack.node, volume, context);
+  return { result, stsCalls: (proxy?.count('AssumeRoleWithWebIdentity') ?? 0) - before };
 }
 
 test('an expired token signed with the API server\'s own key is refused before anything is fetched', async (t) => {
