@@ -58,6 +58,7 @@ function compatList(value: string, previous: string[] = []): string[] {
 function buildProgram(): Command {
   const program = new Command('courier').description('A Secrets Store CSI driver provider for every secret store.').version(VERSION, '-V, --version').showHelpAfterError();
   const d = DEFAULT_SERVE_OPTIONS;
+  const b = d.budgets;
   const serve = program
     .command('serve')
     .description('serve the provider socket for the Secrets Store CSI driver')
@@ -79,7 +80,14 @@ function buildProgram(): Command {
     .addOption(flag('--mount-timeout <seconds>', 'deadline of a Mount whose call has none', 'MOUNT_TIMEOUT').default(d.mountTimeoutMs, String(d.mountTimeoutMs / 1000)).argParser(positiveSeconds))
     .addOption(flag('--cache-ttl <seconds>', 'how long a fetched value may be served again (0 disables the cache)', 'CACHE_TTL').default(d.cacheTtlMs, String(d.cacheTtlMs / 1000)).argParser(nonNegativeSeconds))
     .addOption(flag('--cache-max-bytes <bytes>', 'memory bound of the value cache (e.g. 64Mi)', 'CACHE_MAX_BYTES').default(d.cacheMaxBytes, '64Mi').argParser(byteSize))
-    .addOption(flag('--max-concurrent-fetches <n>', 'store calls in flight at once per store; more wait in a queue', 'MAX_CONCURRENT_FETCHES').default(d.maxConcurrentFetches).argParser(positiveInteger));
+    .addOption(flag('--max-concurrent-fetches <n>', 'store calls in flight at once per store; more wait in a queue', 'MAX_CONCURRENT_FETCHES').default(d.maxConcurrentFetches).argParser(positiveInteger))
+    .addOption(flag('--max-parameter-bytes <bytes>', 'budget: bytes of a Mount\'s attributes and secrets', 'MAX_PARAMETER_BYTES').default(b.maxParameterBytes, '256Ki').argParser(byteSize))
+    .addOption(flag('--max-objects <n>', 'budget: objects per SecretProviderClass', 'MAX_OBJECTS').default(b.maxObjects).argParser(positiveInteger))
+    .addOption(flag('--max-secret-bytes <bytes>', 'budget: bytes a store may return for one secret', 'MAX_SECRET_BYTES').default(b.maxSecretBytes, '1Mi').argParser(byteSize))
+    .addOption(flag('--max-object-bytes <bytes>', 'budget: bytes of one file', 'MAX_OBJECT_BYTES').default(b.maxObjectBytes, '1Mi').argParser(byteSize))
+    .addOption(flag('--max-mount-bytes <bytes>', 'budget: bytes of all of a Mount\'s files (the driver refuses more than 4Mi)', 'MAX_MOUNT_BYTES').default(b.maxMountBytes, '4Mi').argParser(byteSize))
+    .addOption(flag('--max-jmespath-length <n>', 'budget: characters of a JMESPath expression', 'MAX_JMESPATH_LENGTH').default(b.maxJmesPathLength).argParser(positiveInteger))
+    .addOption(flag('--max-jmespath-cost <n>', 'budget: steps of one JMESPath evaluation, bounded before it runs', 'MAX_JMESPATH_COST').default(b.maxJmesPathCost).argParser(positiveInteger));
   addStoreFlags(serve, STORE_MODULES).action(async (flags: Record<string, unknown>) => {
       const options: ServeOptions = Object.freeze({
         socketDir: flags['socketDir'] as string,
@@ -102,6 +110,15 @@ function buildProgram(): Command {
         cacheTtlMs: flags['cacheTtl'] as number,
         cacheMaxBytes: flags['cacheMaxBytes'] as number,
         maxConcurrentFetches: flags['maxConcurrentFetches'] as number,
+        budgets: Object.freeze({
+          maxParameterBytes: flags['maxParameterBytes'] as number,
+          maxObjects: flags['maxObjects'] as number,
+          maxSecretBytes: flags['maxSecretBytes'] as number,
+          maxObjectBytes: flags['maxObjectBytes'] as number,
+          maxMountBytes: flags['maxMountBytes'] as number,
+          maxJmesPathLength: flags['maxJmesPathLength'] as number,
+          maxJmesPathCost: flags['maxJmesPathCost'] as number,
+        }),
       });
       // Commands load on use: serve's start-up should not pay for what mount or validate import.
       const { serve } = await import('./serve-command.ts');

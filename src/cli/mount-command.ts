@@ -11,6 +11,7 @@ import type { MountFile, ObjectVersion } from '../output/assemble.ts';
 import { writeAtomically } from '../output/atomic-writer.ts';
 import { parseFileMode } from '../output/file-mode.ts';
 import { runMount } from '../pipeline/mount.ts';
+import { DEFAULT_BUDGETS } from '../spc/budgets.ts';
 import { loadProviderProto, type WireMountResponse } from '../server/proto.ts';
 import { decodeRequest, type RawMountRequest } from '../spc/decode-request.ts';
 import { createStoreRegistry } from '../stores/registry.ts';
@@ -85,7 +86,7 @@ async function mountInProcess(request: RawMountRequest, flags: Record<string, un
     const decoded = decodeRequest(request);
     // The CLI's pod does not exist: an owner reference to it would have the garbage collector delete the mirror at once.
     const pod = flags['mirror'] === true ? { ...decoded.pod, uid: '' } : decoded.pod;
-    return await runMount({ ...decoded, pod }, { fetcher, catalog: registry.catalog, backends, writeFiles: false, mirror }, AbortSignal.timeout(TIMEOUT_MS));
+    return await runMount({ ...decoded, pod }, { fetcher, catalog: registry.catalog, backends, budgets: DEFAULT_BUDGETS, writeFiles: false, mirror }, AbortSignal.timeout(TIMEOUT_MS));
   } catch (error) {
     if (error instanceof CourierError) throw new Error(`${error.message} (${error.name})`);
     throw error;

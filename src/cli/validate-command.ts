@@ -1,6 +1,7 @@
 /** `courier validate`: static checks of SecretProviderClass manifests; prints every problem. */
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_PERMISSION } from '../spc/decode-request.ts';
+import { DEFAULT_BUDGETS } from '../spc/budgets.ts';
 import { planParameters } from '../spc/plan.ts';
 import type { StoreCatalog } from '../spc/store-catalog.ts';
 import { createStoreRegistry } from '../stores/registry.ts';
@@ -23,7 +24,7 @@ export async function validateCommand(files: readonly string[]): Promise<number>
     const found: Array<{ document: number; field: string; message: string }> = [...manifest.problems];
     for (const spc of manifest.classes) {
       checked += 1;
-      const result = planParameters(spc.parameters, { permission: DEFAULT_PERMISSION, catalog }, socketDialectFor(spc.provider, catalog));
+      const result = planParameters(spc.parameters, { permission: DEFAULT_PERMISSION, catalog, budgets: DEFAULT_BUDGETS }, socketDialectFor(spc.provider, catalog));
       if (!result.ok) for (const issue of result.issues) found.push({ document: spc.document, ...issue });
     }
     // In document order, so the list reads top to bottom like the file (sort is stable).

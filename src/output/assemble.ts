@@ -2,6 +2,7 @@
 import { CourierError, NotFoundError, withField } from '../errors/courier-error.ts';
 import type { FetchResult } from '../stores/backend.ts';
 import type { ObjectSpec } from '../spc/types.ts';
+import { BudgetError, DEFAULT_BUDGETS, type MountBudgets } from '../spc/budgets.ts';
 import { applyExtract } from '../transform/extract.ts';
 import { decodeValue } from '../transform/decode.ts';
 import { status } from '@grpc/grpc-js';
@@ -30,21 +31,18 @@ export interface MountOutput {
 /** The driver fails a Mount whose response carries no object version; an all-optional, all-missing mount gets this one. */
 export const EMPTY_MOUNT_VERSION: ObjectVersion = { id: 'courier/no-objects-found', version: '0' };
 
-/** The driver refuses a response larger than this. */
-export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-
 /**
  * Builds the mount's files: extraction and decoding per object, all or nothing. An optional object
  * that is missing (the secret, or the key inside it) is skipped; any other failure fails the Mount
  * with the first failing object's error, counting the others.
  */
-export function assembleOutput(objects: readonly ObjectSpec[], results: ReadonlyMap<ObjectSpec, FetchResult>): MountOutput {
+export function assembleOutput(objects: readonly ObjectSpec[], results: ReadonlyMap<ObjectSpec, FetchResult>, budgets: MountBudgets = DEFAULT_BUDGETS): MountOutput {
   const files: MountFile[] = [];
   const versions: ObjectVersion[] = [];
   const skipped: string[] = [];
   const failures: CourierError[] = [];
   for (const object of objects) {
-    const outcome = buildFile(object, results.get(object));
+    const outcome = buildFile(object, results.get(object), budgets);
     if (outcome instanceof CourierError) {
       if (object.optional && outcome.grpcCode === status.NOT_FOUND) skipped.push(object.id);
       else failures.push(outcome);
@@ -58,12 +56,18 @@ export function assembleOutput(objects: readonly ObjectSpec[], results: Readonly
   return { files, versions: versions.length > 0 ? versions : [EMPTY_MOUNT_VERSION], skipped };
 }
 
-function buildFile(object: ObjectSpec, result: FetchResult | undefined): { file: MountFile; version: string } | CourierError {
+function buildFile(object: ObjectSpec, result: FetchResult | undefined, budgets: MountBudgets): { file: MountFile; version: string } | CourierError {
   if (!result) return new NotFoundError('was not fetched', { field: object.id });
   if (!result.ok) return withField(result.error, object.id);
+  if (result.contents.byteLength > budgets.maxSecretBytes) {
+    return new BudgetError(`the secret is ${result.contents.byteLength} bytes, over the budget of ${budgets.maxSecretBytes} bytes per secret`, '--max-secret-bytes', { field: object.id });
+  }
   try {
-    const extracted = object.extract ? applyExtract(result.contents, object.extract, object.id) : result.contents;
+    const extracted = object.extract ? applyExtract(result.contents, object.extract, object.id, budgets) : result.contents;
     const contents = decodeValue(extracted, object.encoding, object.id);
+    if (contents.byteLength > budgets.maxObjectBytes) {
+      return new BudgetError(`the file would be ${contents.byteLength} bytes, over the budget of ${budgets.maxObjectBytes} bytes per file`, '--max-object-bytes', { field: object.id });
+    }
     return { file: { path: object.path, mode: object.mode, contents }, version: result.version };
   } catch (error) {
     if (error instanceof CourierError) return error;

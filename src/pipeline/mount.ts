@@ -1,12 +1,13 @@
 /** One Mount from decoded request to output: plan, fetch, transform, assemble, check, write files, then mirror. */
 import type { ObjectFetcher } from '../fetch/fetch-objects.ts';
 import { ConfigError } from '../errors/courier-error.ts';
-import { assembleOutput, MAX_RESPONSE_BYTES, totalBytes, type MountOutput } from '../output/assemble.ts';
+import { assembleOutput, totalBytes, type MountOutput } from '../output/assemble.ts';
 import { writeAtomically } from '../output/atomic-writer.ts';
 import { prepareMirrors, writeMirrors } from '../kube/mirror-step.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { planOrThrow } from '../spc/plan.ts';
 import type { PlanCache } from '../spc/plan-cache.ts';
+import { BudgetError, DRIVER_RESPONSE_LIMIT_BYTES, type MountBudgets } from '../spc/budgets.ts';
 import type { StoreCatalog } from '../spc/store-catalog.ts';
 import type { DecodedRequest, MountPlan } from '../spc/types.ts';
 import type { BackendRegistry } from '../stores/backend.ts';
@@ -17,6 +18,8 @@ export interface MountDependencies {
   /** The stores of this build (planning) and those enabled on this Courier. */
   readonly catalog: StoreCatalog;
   readonly backends: BackendRegistry;
+  /** What one Mount may cost (`--max-*` flags). */
+  readonly budgets: MountBudgets;
   /** Courier writes the files into target_path itself instead of returning them. */
   readonly writeFiles: boolean;
   /** Writes mirror Secrets; set only when courier was started with --mirror-secrets. */
@@ -37,21 +40,30 @@ export interface MountResult extends MountOutput {
  * --write-files) after the size check, and mirror Secrets after that.
  */
 export async function runMount(request: DecodedRequest, deps: MountDependencies, signal: AbortSignal, socketDialect?: string): Promise<MountResult> {
-  const context = { permission: request.permission, catalog: deps.catalog };
+  const context = { permission: request.permission, catalog: deps.catalog, budgets: deps.budgets };
   const plan = deps.plans ? deps.plans.plan(request.parameters, context, socketDialect) : planOrThrow(request.parameters, context, socketDialect);
   checkEnabled(plan, deps);
   const results = await deps.fetcher.fetchObjects(plan.objects, { signal, pod: request.pod, tokens: request.tokens });
-  const output = assembleOutput(plan.objects, results);
-  const bytes = totalBytes(output.files);
-  if (!deps.writeFiles && bytes > MAX_RESPONSE_BYTES) {
-    throw new ConfigError(`the mount's files total ${bytes} bytes, over the driver's 4 MiB response limit; split the SecretProviderClass or run courier with --write-files`, { field: 'objects' });
-  }
+  const output = assembleOutput(plan.objects, results, deps.budgets);
+  checkMountSize(output, deps);
   if (deps.writeFiles && request.targetPath === '') throw new ConfigError('is empty, but courier was started with --write-files', { field: 'targetPath' });
   const mirrors = prepareMirrors(deps.mirror, plan, output.files);
   if (deps.writeFiles) await writeAtomically(request.targetPath, output.files);
   await writeMirrors(mirrors, request.pod, signal);
   if (deps.writeFiles) return { ...output, files: [], objectCount: plan.objects.length, written: true };
   return { ...output, objectCount: plan.objects.length, written: false };
+}
+
+/**
+ * All files together stay within `--max-mount-bytes`, and, when the driver writes them, within its 4 MiB
+ * response limit; checked before anything is written.
+ */
+function checkMountSize(output: MountOutput, deps: MountDependencies): void {
+  const bytes = totalBytes(output.files);
+  if (!deps.writeFiles && bytes > DRIVER_RESPONSE_LIMIT_BYTES) {
+    throw new ConfigError(`the mount's files total ${bytes} bytes, over the driver's 4 MiB response limit; split the SecretProviderClass or run courier with --write-files`, { field: 'objects' });
+  }
+  if (bytes > deps.budgets.maxMountBytes) throw new BudgetError(`the mount's files total ${bytes} bytes, over the budget of ${deps.budgets.maxMountBytes} bytes per Mount`, '--max-mount-bytes', { field: 'objects' });
 }
 
 /** Refuses, before any store work, objects whose store this Courier has not enabled, saying how to enable it. */

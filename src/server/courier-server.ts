@@ -65,7 +65,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     for (const [name, socketDialect] of dialects) {
       const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
       servers.push(server);
-      server.addService(proto.service, createProviderService({ ...parts, catalog, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
+      server.addService(proto.service, createProviderService({ ...parts, catalog, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
       bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)) });
     }
   } catch (error) {

@@ -1,6 +1,7 @@
 /** The settings a Courier server runs with, read once at start-up and frozen. */
 import type { TokenVerificationMode } from '../identity/token-verifier.ts';
 import type { LogLevel } from '../observability/logger.ts';
+import { DEFAULT_BUDGETS, type MountBudgets } from '../spc/budgets.ts';
 import type { StoresFlags } from '../stores/start-stores.ts';
 
 export interface ServeOptions {
@@ -39,6 +40,8 @@ export interface ServeOptions {
   readonly cacheMaxBytes: number;
   /** Store calls in flight at once, per store (`--max-concurrent-fetches`); more wait in a queue. */
   readonly maxConcurrentFetches: number;
+  /** What one Mount may cost (`--max-parameter-bytes`, `--max-objects`, ...; spc/budgets.ts). */
+  readonly budgets: MountBudgets;
 }
 
 /** The driver's rule for provider names. */
@@ -59,4 +62,5 @@ export const DEFAULT_SERVE_OPTIONS: ServeOptions = Object.freeze({
   cacheTtlMs: 30_000,
   cacheMaxBytes: 64 * 1024 * 1024,
   maxConcurrentFetches: 16,
+  budgets: DEFAULT_BUDGETS,
 });

@@ -46,7 +46,7 @@ async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>,
   const fields: Record<string, string | number> = {};
   const { signal, release } = mountSignal(call.getDeadline(), deps.defaultTimeoutMs, deps.stopSignal);
   try {
-    const request = decodeRequest(call.request);
+    const request = decodeRequest(call.request, deps.budgets.maxParameterBytes);
     Object.assign(fields, { namespace: request.pod.namespace, pod: request.pod.name, secretProviderClass: request.secretProviderClass });
     const result = await runMount(request, deps, signal, deps.socketDialect);
     finish(deps, started, 'ok', { ...fields, objects: result.objectCount, files: result.versions.length, skipped: result.skipped.length });

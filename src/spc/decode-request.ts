@@ -1,5 +1,6 @@
 /** Decodes the driver's MountRequest strings into typed values; pure, and never echoes what it reads. */
 import { AuthError, ConfigError } from '../errors/courier-error.ts';
+import { BudgetError } from './budgets.ts';
 import type { DecodedRequest, PodInfo, ServiceAccountToken, TokenMap } from './types.ts';
 
 /** The MountRequest as it comes off the wire. */
@@ -25,7 +26,12 @@ export const DRIVER_KEYS = {
 export const DEFAULT_PERMISSION = 0o644;
 
 /** Decodes a MountRequest. Throws ConfigError naming the request field at fault. */
-export function decodeRequest(raw: RawMountRequest): DecodedRequest {
+export function decodeRequest(raw: RawMountRequest, maxParameterBytes: number = Number.POSITIVE_INFINITY): DecodedRequest {
+  // Counted in UTF-16 units, before anything is parsed: a pod author writes these bytes.
+  const size = raw.attributes.length + raw.secrets.length;
+  if (size > maxParameterBytes) {
+    throw new BudgetError(`the request's attributes and secrets are ${size} bytes, over the budget of ${maxParameterBytes} bytes per Mount`, '--max-parameter-bytes', { field: 'attributes' });
+  }
   const attributes = parseStringMap(raw.attributes, 'attributes', false);
   const secrets = parseStringMap(raw.secrets, 'secrets', true);
   // Kubelet sends the tokens in the attributes, or (serviceAccountTokenInSecrets) in the secrets; an empty

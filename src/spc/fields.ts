@@ -1,6 +1,7 @@
 /** Small readers for YAML-decoded SecretProviderClass entries that collect every problem with its field path. */
 import { parse, YAMLParseError } from 'yaml';
 import { parseFileMode } from '../output/file-mode.ts';
+import { MAX_YAML_ALIASES } from './budgets.ts';
 import { ENCODINGS, type ConfigIssue, type Encoding } from './types.ts';
 
 /** A YAML mapping, as decoded. */
@@ -22,8 +23,16 @@ export function parseYamlParameter(text: string, field: string, issues: IssueLis
   try {
     // prettyErrors computes the line and column; only those and the error code are reported, never
     // the message, which quotes the text. logLevel 'error' keeps warnings off the process's stderr.
-    return parse(text, { version: '1.1', uniqueKeys: true, prettyErrors: true, logLevel: 'error' });
+    return parse(text, { version: '1.1', uniqueKeys: true, prettyErrors: true, logLevel: 'error', maxAliasCount: MAX_YAML_ALIASES });
   } catch (error) {
+    if (error instanceof ReferenceError) {
+      issues.add(field, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write it out without anchors`);
+      return undefined;
+    }
+    if (error instanceof RangeError) {
+      issues.add(field, 'is nested too deeply to read as YAML');
+      return undefined;
+    }
     if (error instanceof YAMLParseError) {
       const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
       issues.add(field, `is not valid YAML${where}: ${error.code}`);
@@ -112,7 +121,7 @@ export function describe(value: unknown): string {
  * Reads a parameter that holds a YAML list (`objects`, `secrets`): required, valid YAML, a list, not
  * empty. `required` completes "is required: ..."; `noun` is what one entry is called.
  */
-export function readYamlList(text: string | undefined, field: string, wording: { readonly required: string; readonly noun: string }, issues: IssueList): unknown[] {
+export function readYamlList(text: string | undefined, field: string, wording: { readonly required: string; readonly noun: string }, issues: IssueList, maxItems: number = Number.POSITIVE_INFINITY): unknown[] {
   if (text === undefined || text.trim() === '') {
     issues.add(field, `is required: ${wording.required}`);
     return [];
@@ -124,6 +133,11 @@ export function readYamlList(text: string | undefined, field: string, wording: {
     return [];
   }
   if (list.length === 0) issues.add(field, `must list at least one ${wording.noun}`);
+  // Refused before any entry is read: a pod author can make this list as long as the parameter budget allows.
+  if (list.length > maxItems) {
+    issues.add(field, `lists ${list.length} ${wording.noun}s, over the budget of ${maxItems} per SecretProviderClass (--max-objects)`);
+    return [];
+  }
   return list;
 }
 

@@ -1,6 +1,7 @@
 /** Courier's own SecretProviderClass dialect: `parameters.objects` as a YAML list of `source:` entries. */
-import jmespath from 'jmespath';
 import { checkMountPath } from '../output/path-rules.ts';
+import { checkJmesPath } from '../transform/jmespath-check.ts';
+import type { MountBudgets } from './budgets.ts';
 import { checkPathSet } from './check-paths.ts';
 import type { CatalogSource, Dialect, DialectContext, StoreCatalog } from './store-catalog.ts';
 import { checkKnownKeys, describe, isMapping, IssueList, readBoolean, readEncoding, readFileMode, readString, readYamlList, type Mapping } from './fields.ts';
@@ -47,7 +48,7 @@ function checkStoreSettings(parameters: Readonly<Record<string, string>>, catalo
 }
 
 function readObjects(parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): ObjectSpec[] {
-  const list = readYamlList(parameters['objects'], 'objects', { required: 'a YAML list of objects, each with a "source"', noun: 'object' }, issues);
+  const list = readYamlList(parameters['objects'], 'objects', { required: 'a YAML list of objects, each with a "source"', noun: 'object' }, issues, context.budgets.maxObjects);
   const objects: ObjectSpec[] = [];
   list.forEach((entry: unknown, index) => {
     const object = readEntry(entry, `objects[${index}]`, parameters, context, issues);
@@ -75,7 +76,7 @@ function readEntry(entry: unknown, field: string, parameters: Readonly<Record<st
   const stage = readString(entry, 'stage', field, issues);
   const optional = readBoolean(entry, 'optional', field, issues) ?? false;
   const mode = readFileMode(entry, 'mode', field, context.permission, issues);
-  const extract = readExtract(entry, field, issues);
+  const extract = readExtract(entry, field, context.budgets, issues);
   const encoding = readEncoding(entry, field, issues);
   const objectParams = spec === undefined ? {} : readObjectParameters(entry, spec, field, issues);
   if (spec !== undefined && parsed !== undefined && !('error' in parsed)) {
@@ -131,7 +132,7 @@ function readMappingText(entry: Mapping, key: string, field: string, issues: Iss
   return JSON.stringify(value);
 }
 
-function readExtract(entry: Mapping, field: string, issues: IssueList): Extract | undefined {
+function readExtract(entry: Mapping, field: string, budgets: MountBudgets, issues: IssueList): Extract | undefined {
   const jsonKey = readString(entry, 'jsonKey', field, issues);
   const expression = readString(entry, 'jmesPath', field, issues);
   const yamlKey = readString(entry, 'yamlKey', field, issues);
@@ -140,14 +141,13 @@ function readExtract(entry: Mapping, field: string, issues: IssueList): Extract 
     issues.add(field, 'jsonKey, jmesPath and yamlKey are mutually exclusive; use one');
     return undefined;
   }
-  if (jsonKey !== undefined) return { kind: 'jsonKey', key: jsonKey };
-  if (yamlKey !== undefined) return { kind: 'yamlKey', key: yamlKey };
+  if (jsonKey !== undefined) return { kind: 'jsonKey', key: jsonKey, field: 'jsonKey' };
+  if (yamlKey !== undefined) return { kind: 'yamlKey', key: yamlKey, field: 'yamlKey' };
   if (expression === undefined) return undefined;
-  try {
-    jmespath.compile(expression);
-  } catch (error) {
-    issues.add(`${field}.jmesPath`, `is not a valid JMESPath expression: ${(error as Error).message}`);
+  const problem = checkJmesPath(expression, budgets);
+  if (problem !== undefined) {
+    issues.add(`${field}.jmesPath`, problem);
     return undefined;
   }
-  return { kind: 'jmesPath', expression };
+  return { kind: 'jmesPath', expression, field: 'jmesPath' };
 }

@@ -1,4 +1,5 @@
 /** What planning knows about the stores — their sources, settings and dialects — and the dialect seam every dialect plugs into. */
+import type { MountBudgets } from './budgets.ts';
 import type { PlanResult } from './types.ts';
 
 /** One parameter a store accepts, with its static check. */
@@ -80,6 +81,8 @@ export interface DialectContext {
   readonly permission: number;
   /** The stores of this build: sources, their settings and checks. */
   readonly catalog: StoreCatalog;
+  /** What a class may cost (`--max-objects`, JMESPath limits, ...). */
+  readonly budgets: MountBudgets;
 }
 
 /** A dialect: pure translation of SecretProviderClass parameters into a MountPlan. */

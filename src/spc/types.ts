@@ -32,11 +32,15 @@ export interface DecodedRequest {
   readonly targetPath: string;
 }
 
-/** How one value is pulled out of a fetched secret. */
+/**
+ * How one value is pulled out of a fetched secret. `field` is the key the class wrote it under, relative
+ * to the object's id (`jsonKey`; the aws dialect's `path`; the gcp dialect's `extractJSONKey`), so an
+ * error names what the user wrote.
+ */
 export type Extract =
-  | { readonly kind: 'jsonKey'; readonly key: string }
-  | { readonly kind: 'jmesPath'; readonly expression: string }
-  | { readonly kind: 'yamlKey'; readonly key: string };
+  | { readonly kind: 'jsonKey'; readonly key: string; readonly field: string }
+  | { readonly kind: 'jmesPath'; readonly expression: string; readonly field: string }
+  | { readonly kind: 'yamlKey'; readonly key: string; readonly field: string };
 
 export const ENCODINGS = ['utf-8', 'base64', 'hex'] as const;
 export type Encoding = (typeof ENCODINGS)[number];

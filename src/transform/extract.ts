@@ -2,7 +2,9 @@
 import jmespath from 'jmespath';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ConfigError, NotFoundError } from '../errors/courier-error.ts';
+import { BudgetError, DEFAULT_BUDGETS, MAX_YAML_ALIASES } from '../spc/budgets.ts';
 import type { Extract } from '../spc/types.ts';
+import { overBudget, type JmesPathLimits } from './jmespath-check.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
@@ -11,22 +13,23 @@ const encoder = new TextEncoder();
  * Applies `extract` to a secret's bytes. Errors name `field` and never quote the secret: parser
  * messages are dropped on purpose, because they echo the input they failed on.
  */
-export function applyExtract(contents: Uint8Array, extract: Extract, field: string): Uint8Array {
+export function applyExtract(contents: Uint8Array, extract: Extract, field: string, limits: JmesPathLimits = DEFAULT_BUDGETS): Uint8Array {
+  const at = `${field}.${extract.field}`;
   switch (extract.kind) {
     case 'jsonKey': {
-      const document = parseJsonObject(contents, `${field}.jsonKey`);
-      if (!Object.hasOwn(document, extract.key)) throw new NotFoundError(`key "${extract.key}" is not in the secret`, { field: `${field}.jsonKey` });
+      const document = parseJsonObject(contents, at);
+      if (!Object.hasOwn(document, extract.key)) throw new NotFoundError(`key "${extract.key}" is not in the secret`, { field: at });
       return toBytes(document[extract.key], 'json');
     }
     case 'jmesPath': {
-      const document = parseJson(contents, `${field}.jmesPath`);
-      const result = searchJmesPath(document, extract.expression, `${field}.jmesPath`);
-      if (result === null || result === undefined) throw new NotFoundError(`"${extract.expression}" matched nothing in the secret`, { field: `${field}.jmesPath` });
+      const document = parseJson(contents, at);
+      const result = searchJmesPath(document, extract.expression, contents.byteLength, limits, at);
+      if (result === null || result === undefined) throw new NotFoundError(`"${extract.expression}" matched nothing in the secret`, { field: at });
       return toBytes(result, 'json');
     }
     case 'yamlKey': {
-      const document = parseYamlObject(contents, `${field}.yamlKey`);
-      if (!Object.hasOwn(document, extract.key)) throw new NotFoundError(`key "${extract.key}" is not in the secret`, { field: `${field}.yamlKey` });
+      const document = parseYamlObject(contents, at);
+      if (!Object.hasOwn(document, extract.key)) throw new NotFoundError(`key "${extract.key}" is not in the secret`, { field: at });
       return toBytes(document[extract.key], 'yaml');
     }
   }
@@ -36,7 +39,16 @@ export function applyExtract(contents: Uint8Array, extract: Extract, field: stri
  * Runs a JMESPath search. Unknown functions and argument types only show up here, at run time;
  * jmespath's runtime messages name functions and types, never values, so they are passed on.
  */
-function searchJmesPath(document: unknown, expression: string, field: string): unknown {
+function searchJmesPath(document: unknown, expression: string, inputBytes: number, limits: JmesPathLimits, field: string): unknown {
+  // Bounded before it runs: the cost of the expression over this secret's size (jmespath-cost.ts).
+  let ast: unknown;
+  try {
+    ast = jmespath.compile(expression);
+  } catch (error) {
+    throw new ConfigError(`"${expression}" is not a valid JMESPath expression: ${(error as Error).message}`, { field });
+  }
+  const problem = overBudget(ast, inputBytes, limits);
+  if (problem !== undefined) throw new ConfigError(`"${expression}" was not evaluated: over this ${inputBytes}-byte secret it ${problem}`, { field });
   try {
     return jmespath.search(document, expression) as unknown;
   } catch (error) {
@@ -69,8 +81,9 @@ function parseYamlObject(contents: Uint8Array, field: string): Record<string, un
   let value: unknown;
   try {
     // logLevel 'error': a YAML warning quotes the text it is about, and this text is a secret.
-    value = parseYaml(decoder.decode(contents), { logLevel: 'error' }) as unknown;
-  } catch {
+    value = parseYaml(decoder.decode(contents), { logLevel: 'error', maxAliasCount: MAX_YAML_ALIASES }) as unknown;
+  } catch (error) {
+    if (error instanceof ReferenceError) throw new BudgetError(`the secret expands YAML aliases more than ${MAX_YAML_ALIASES} times`, 'a fixed limit against alias bombs', { field });
     throw new ConfigError('the secret is not valid YAML', { field });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('the secret is not a YAML mapping', { field });

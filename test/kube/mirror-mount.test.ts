@@ -9,6 +9,7 @@ import { runMount } from '../../src/pipeline/mount.ts';
 import type { DecodedRequest } from '../../src/spc/types.ts';
 import { b64, POD_A, useMirrorRig } from './mirror-helpers.ts';
 import { CATALOG } from '../helpers/catalog.ts';
+import { DEFAULT_BUDGETS } from '../../src/spc/budgets.ts';
 
 /** A `file` store held in memory, so a test can rotate a value between Mounts. */
 function memoryStore(values: Map<string, string | Buffer>): Backend {
@@ -42,10 +43,10 @@ function request(mirror: string | undefined): DecodedRequest {
   };
 }
 
-function mount(values: Map<string, string | Buffer>, mirror: SecretMirror | undefined, mirrorParameter: string | undefined) {
+function mount(values: Map<string, string | Buffer>, mirror: SecretMirror | undefined, mirrorParameter: string | undefined, budgets = DEFAULT_BUDGETS) {
   const backends = new Map<string, Backend>([['file', memoryStore(values)]]);
   const fetcher = createObjectFetcher(backends, createMetrics());
-  return runMount(request(mirrorParameter), { fetcher, catalog: CATALOG, backends, writeFiles: false, ...(mirror ? { mirror } : {}) }, AbortSignal.timeout(20_000));
+  return runMount(request(mirrorParameter), { fetcher, catalog: CATALOG, backends, budgets, writeFiles: false, ...(mirror ? { mirror } : {}) }, AbortSignal.timeout(20_000));
 }
 
 test('a Mount with a mirror returns its files and creates the Secret', async (t) => {
@@ -93,7 +94,9 @@ test('content that does not fit the type fails the Mount before any API call', a
 
 test('a mirror over 1 MiB fails the Mount before any API call', async (t) => {
   const rig = await useMirrorRig(t);
-  const error = await t.throwsAsync(mount(new Map<string, string | Buffer>([['db/password', Buffer.alloc(MAX_MIRROR_BYTES + 1)], ['web/tls.pem', PEM]]), rig.mirror, MIRROR));
+  // The per-secret and per-file budgets are raised so the mirror's own limit is what the Mount meets.
+  const budgets = { ...DEFAULT_BUDGETS, maxSecretBytes: 2 * MAX_MIRROR_BYTES, maxObjectBytes: 2 * MAX_MIRROR_BYTES };
+  const error = await t.throwsAsync(mount(new Map<string, string | Buffer>([['db/password', Buffer.alloc(MAX_MIRROR_BYTES + 1)], ['web/tls.pem', PEM]]), rig.mirror, MIRROR, budgets));
   t.is(error.message, 'mirror[0]: Secret "db" would hold 1048577 bytes of data, over Kubernetes\' 1 MiB (1048576 bytes) limit for a Secret; mirror fewer files');
   t.is(rig.api.requests.length, 0);
 });

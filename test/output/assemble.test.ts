@@ -53,8 +53,8 @@ test('returns every file with its mode and one version per file', (t) => {
 test('gives files extracted from one secret the secret version', (t) => {
   const secret = found('{"user":"admin","password":"pw"}', 'v9');
   const output = assemble([
-    [object(0, { path: 'user', extract: { kind: 'jsonKey', key: 'user' } }), secret],
-    [object(1, { path: 'password', extract: { kind: 'jsonKey', key: 'password' } }), secret],
+    [object(0, { path: 'user', extract: { kind: 'jsonKey', key: 'user', field: 'jsonKey' } }), secret],
+    [object(1, { path: 'password', extract: { kind: 'jsonKey', key: 'password', field: 'jsonKey' } }), secret],
   ]);
   t.deepEqual(
     output.files.map((file) => new TextDecoder().decode(file.contents)),
@@ -67,7 +67,7 @@ test('gives files extracted from one secret the secret version', (t) => {
 });
 
 test('decodes after extracting', (t) => {
-  const output = assemble([[object(0, { extract: { kind: 'jsonKey', key: 'k' }, encoding: 'base64' }), found('{"k":"aGk="}')]]);
+  const output = assemble([[object(0, { extract: { kind: 'jsonKey', key: 'k', field: 'jsonKey' }, encoding: 'base64' }), found('{"k":"aGk="}')]]);
   t.deepEqual(new Uint8Array(output.files[0]?.contents ?? []), encoder.encode('hi'));
 });
 
@@ -87,7 +87,7 @@ test('skips an optional object whose secret is missing', (t) => {
 test('skips an optional object whose key is missing', (t) => {
   const output = assemble([
     [object(0), found('a')],
-    [object(1, { optional: true, extract: { kind: 'jsonKey', key: 'absent' } }), found('{"other":1}')],
+    [object(1, { optional: true, extract: { kind: 'jsonKey', key: 'absent', field: 'jsonKey' } }), found('{"other":1}')],
   ]);
   t.deepEqual(output.skipped, ['objects[1]']);
   t.is(output.files.length, 1);
@@ -96,7 +96,7 @@ test('skips an optional object whose key is missing', (t) => {
 test('answers the placeholder version when every object was optional and missing', (t) => {
   const output = assemble([
     [object(0, { optional: true }), missing('s0')],
-    [object(1, { optional: true, extract: { kind: 'yamlKey', key: 'x' } }), found('y: 1')],
+    [object(1, { optional: true, extract: { kind: 'yamlKey', key: 'x', field: 'yamlKey' } }), found('y: 1')],
   ]);
   t.deepEqual(output.files, []);
   t.deepEqual(output.versions, [EMPTY_MOUNT_VERSION]);
@@ -114,7 +114,7 @@ test('an optional object is refused rather than missing', fails, [
 ], status.PERMISSION_DENIED, 'objects[0]: access denied');
 
 test('an optional object holds invalid JSON', fails, [
-  [object(0, { optional: true, extract: { kind: 'jsonKey', key: 'k' } }), found('not json')],
+  [object(0, { optional: true, extract: { kind: 'jsonKey', key: 'k', field: 'jsonKey' } }), found('not json')],
 ], status.INVALID_ARGUMENT, 'objects[0].jsonKey: the secret is not valid JSON');
 
 test('a value does not decode', fails, [

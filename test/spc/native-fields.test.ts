@@ -40,7 +40,7 @@ test('accepts every field at once', (t) => {
       storeParams: {},
       path: 'db/config.json',
       mode: 0o400,
-      extract: { kind: 'jsonKey', key: 'password' },
+      extract: { kind: 'jsonKey', key: 'password', field: 'jsonKey' },
       encoding: 'base64',
       optional: true,
     },
@@ -82,10 +82,10 @@ test(accepts, 'source: file:x\noptional: yes', { optional: true });
 test(accepts, 'source: file:x\nencoding: utf-8', { encoding: 'utf-8' });
 test(accepts, 'source: file:x\nencoding: BASE64', { encoding: 'base64' });
 test(accepts, 'source: file:x\nencoding: hex', { encoding: 'hex' });
-test(accepts, 'source: file:x\njsonKey: password', { extract: { kind: 'jsonKey', key: 'password' } });
-test(accepts, 'source: file:x\njsonKey: 0', { extract: { kind: 'jsonKey', key: '0' } });
-test(accepts, 'source: file:x\njmesPath: "db.users[0].password"', { extract: { kind: 'jmesPath', expression: 'db.users[0].password' } });
-test(accepts, 'source: file:x\nyamlKey: token', { extract: { kind: 'yamlKey', key: 'token' } });
+test(accepts, 'source: file:x\njsonKey: password', { extract: { kind: 'jsonKey', key: 'password', field: 'jsonKey' } });
+test(accepts, 'source: file:x\njsonKey: 0', { extract: { kind: 'jsonKey', key: '0', field: 'jsonKey' } });
+test(accepts, 'source: file:x\njmesPath: "db.users[0].password"', { extract: { kind: 'jmesPath', expression: 'db.users[0].password', field: 'jmesPath' } });
+test(accepts, 'source: file:x\nyamlKey: token', { extract: { kind: 'yamlKey', key: 'token', field: 'yamlKey' } });
 
 // Sources that cannot be used.
 test(reports, 'path: x', ['objects[0].source: is required, e.g. "file:demo/db.json"']);

@@ -1,7 +1,7 @@
 /** One `objects` entry of the aws dialect: validated as strictly as the AWS provider, turned into ObjectSpecs. */
-import jmespath from 'jmespath';
 import { FAILOVER_KEYS, parseArn, type AwsSource } from './settings.ts';
 import { checkMountPath } from '../../output/path-rules.ts';
+import { checkJmesPath, type JmesPathLimits } from '../../transform/jmespath-check.ts';
 import { describe, isMapping, readFileMode, readString, type IssueList, type Mapping } from '../../spc/fields.ts';
 import type { ObjectSpec } from '../../spc/types.ts';
 import { canonicalEntry, readMapping, readMappingList, requireString, translatePath } from './dialect-fields.ts';
@@ -59,7 +59,7 @@ export function readAwsEntry(raw: unknown, field: string, settings: AwsPlanSetti
   if (name !== undefined) checkDuplicate({ id: field, name, alias: alias ?? '', label: label ?? '' }, seen, issues);
   const pathField = `${field}.${alias === undefined ? 'objectName' : 'objectAlias'}`;
   const path = name === undefined ? undefined : filePath(alias ?? name, settings.translation, pathField, issues);
-  const extracts = jmesEntries.map((item, index) => readJmes(item, `${field}.jmesPath[${index}]`, settings.translation, mode, issues));
+  const extracts = jmesEntries.map((item, index) => readJmes(item, `${field}.jmesPath[${index}]`, settings.translation, mode, context.budgets, issues));
   if (issues.items.length > before || name === undefined || store === undefined || path === undefined) return [];
   const base = {
     store,
@@ -74,7 +74,7 @@ export function readAwsEntry(raw: unknown, field: string, settings: AwsPlanSetti
   extracts.forEach((extract, index) => {
     if (extract === undefined) return;
     const id = `${field}.jmesPath[${index}]`;
-    files.push({ object: { ...base, id, path: extract.path, mode: extract.mode, extract: { kind: 'jmesPath', expression: extract.expression } }, pathField: `${id}.objectAlias` });
+    files.push({ object: { ...base, id, path: extract.path, mode: extract.mode, extract: { kind: 'jmesPath', expression: extract.expression, field: 'path' } }, pathField: `${id}.objectAlias` });
   });
   return files;
 }
@@ -141,18 +141,15 @@ function readFailover(entry: Mapping, field: string, primary: FailoverContext, i
 }
 
 /** One jmesPath entry: path and objectAlias are required; the expression must compile. */
-function readJmes(raw: Mapping, field: string, translation: string | undefined, parentMode: number, issues: IssueList): { path: string; expression: string; mode: number } | undefined {
+function readJmes(raw: Mapping, field: string, translation: string | undefined, parentMode: number, limits: JmesPathLimits, issues: IssueList): { path: string; expression: string; mode: number } | undefined {
   const entry = canonicalEntry(raw, JMES_KEYS, field, issues);
   const expression = requireString(entry, 'path', field, issues, ': the JMESPath expression to extract');
   const alias = requireString(entry, 'objectAlias', field, issues, ': the file name of the extracted value');
   const mode = readFileMode(entry, 'filePermission', field, parentMode, issues);
-  if (expression !== undefined) {
-    try {
-      jmespath.compile(expression);
-    } catch (error) {
-      issues.add(`${field}.path`, `is not a valid JMESPath expression: ${(error as Error).message}`);
-      return undefined;
-    }
+  const problem = expression === undefined ? undefined : checkJmesPath(expression, limits);
+  if (problem !== undefined) {
+    issues.add(`${field}.path`, problem);
+    return undefined;
   }
   const path = alias === undefined ? undefined : filePath(alias, translation, `${field}.objectAlias`, issues);
   return expression === undefined || path === undefined ? undefined : { path, expression, mode };

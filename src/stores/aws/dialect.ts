@@ -19,7 +19,7 @@ export function planAws(parameters: Readonly<Record<string, string>>, context: D
   const objects: ObjectSpec[] = [];
   const pathFields = new Map<ObjectSpec, string>();
   const seen: SeenEntry[] = [];
-  readYamlList(parameters['objects'], 'objects', { required: 'a YAML list of objects, each with an "objectName"', noun: 'object' }, issues).forEach((entry, index) => {
+  readYamlList(parameters['objects'], 'objects', { required: 'a YAML list of objects, each with an "objectName"', noun: 'object' }, issues, context.budgets.maxObjects).forEach((entry, index) => {
     for (const { object, pathField } of readAwsEntry(entry, `objects[${index}]`, settings, context, issues, seen)) {
       objects.push(object);
       pathFields.set(object, pathField);

@@ -45,7 +45,7 @@ interface GcpEntry {
 }
 
 function readSecrets(parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): GcpEntry[] {
-  const list = readYamlList(parameters['secrets'], 'secrets', { required: 'a YAML list of secrets, each with a "resourceName" and a "path"', noun: 'secret' }, issues);
+  const list = readYamlList(parameters['secrets'], 'secrets', { required: 'a YAML list of secrets, each with a "resourceName" and a "path"', noun: 'secret' }, issues, context.budgets.maxObjects);
   return list.flatMap((entry: unknown, index) => readEntry(entry, `secrets[${index}]`, context, issues) ?? []);
 }
 
@@ -102,7 +102,7 @@ function readExtract(entry: Mapping, field: string, issues: IssueList): Extract 
     issues.add(field, 'extractJSONKey and extractYAMLKey are mutually exclusive; use one');
     return undefined;
   }
-  if (jsonKey !== undefined) return { kind: 'jsonKey', key: jsonKey };
-  if (yamlKey !== undefined) return { kind: 'yamlKey', key: yamlKey };
+  if (jsonKey !== undefined) return { kind: 'jsonKey', key: jsonKey, field: 'extractJSONKey' };
+  if (yamlKey !== undefined) return { kind: 'yamlKey', key: yamlKey, field: 'extractYAMLKey' };
   return undefined;
 }

@@ -34,7 +34,7 @@ test('reads mode 511 as 0777', modes, '511', 0o777);
 
 test('carries extractJSONKey, extractYAMLKey and auth into the plan', (t) => {
   const objects = plannedObjects(t, plan(`- resourceName: ${NAME}\n  path: user\n  extractJSONKey: user\n- resourceName: ${NAME}\n  path: host\n  extractYAMLKey: host\n`, { auth: 'provider-adc' }));
-  t.deepEqual(objects.map((object) => object.extract), [{ kind: 'jsonKey', key: 'user' }, { kind: 'yamlKey', key: 'host' }]);
+  t.deepEqual(objects.map((object) => object.extract), [{ kind: 'jsonKey', key: 'user', field: 'extractJSONKey' }, { kind: 'yamlKey', key: 'host', field: 'extractYAMLKey' }]);
   t.deepEqual(objects.map((object) => object.storeParams), [{ auth: 'provider-adc' }, { auth: 'provider-adc' }]);
 });
 
