@@ -9,6 +9,8 @@ import { parseErrorMessage } from './engine-errors.ts';
 export interface CompiledTemplate {
   readonly engine: Liquid;
   readonly nodes: readonly Template[];
+  /** The template's text, to tell its own expressions from ones a function builds. */
+  readonly text: string;
 }
 
 /** Parses or returns the problem as a message; shared by compileTemplate and checkTemplate. */
@@ -17,7 +19,7 @@ export function parseTemplate(text: string, budgets: TemplateBudgets): CompiledT
   if (bytes > budgets.templateBytes) return { problem: `is ${bytes} bytes, more than the template size budget of ${budgets.templateBytes}` };
   const engine = createEngine(budgets);
   try {
-    return { engine, nodes: engine.parse(text) };
+    return { engine, nodes: engine.parse(text), text };
   } catch (error) {
     return { problem: parseErrorMessage(error) };
   }

@@ -60,14 +60,24 @@ function explainParseMessage(message: string): string {
  * text Courier wrote (its own, budget and missing-key errors) pass their message on; any other
  * engine or runtime error is named by type only, because its message may quote a value.
  */
-export function renderError(error: unknown, field: string, budgets: TemplateBudgets, inputNames: ReadonlySet<string>): CourierError {
+/** What renderError needs to know about the render that failed. */
+export interface RenderSituation {
+  readonly field: string;
+  readonly budgets: TemplateBudgets;
+  readonly inputNames: ReadonlySet<string>;
+  /** The template text. */
+  readonly text: string;
+}
+
+export function renderError(error: unknown, situation: RenderSituation): CourierError {
+  const { field, budgets } = situation;
   const at = where(error);
   const cause = innermost(error);
   if (cause instanceof CourierError) {
     const detail = `${at}${cause.detail}`;
     return cause instanceof NotFoundError ? new NotFoundError(detail, { field }) : new ConfigError(detail, { field });
   }
-  if (error instanceof UndefinedVariableError) return new NotFoundError(`${at}${missingKeyMessage(error, inputNames)}`, { field });
+  if (error instanceof UndefinedVariableError) return new NotFoundError(`${at}${missingKeyMessage(error, situation)}`, { field });
   const message = cause instanceof Error ? cause.message : '';
   if (message === 'memory alloc limit exceeded') return new ConfigError(`${at}the template allocates more than its memory budget (${budgets.memory})`, { field });
   if (message === 'template render limit exceeded') return new ConfigError(`${at}the template renders for longer than its time budget (${budgets.renderMs} ms)`, { field });
@@ -94,9 +104,12 @@ const ROOT = /^[A-Za-z_][\w-]*/;
  * Names the missing key from the template's own text. LiquidJS's message joins the evaluated path,
  * which holds the value of any variable key (`db[other.password]`), so it is never passed on.
  */
-function missingKeyMessage(error: UndefinedVariableError, inputNames: ReadonlySet<string>): string {
-  const token = (error).token as { getText?: () => string } | undefined;
+function missingKeyMessage(error: UndefinedVariableError, situation: RenderSituation): string {
+  const token = error.token as { getText?: () => string; input?: string } | undefined;
   const text = token?.getText?.() ?? '';
+  // where, map and sort build an expression from their argument: the key is the function's, the value a list element.
+  if (token?.input !== situation.text) return `a function read the key ${JSON.stringify(text)}, which an element of the list does not have`;
+  const { inputNames } = situation;
   const segments = literalSegments(text);
   const reported = (((error as { originalError?: { variableName?: unknown } }).originalError?.variableName) ?? '') as string;
   if (segments) {

@@ -1,5 +1,5 @@
 /** Builds the LiquidJS engine templates run in: no files, a fixed set of tags and functions, metered rendering. */
-import { Context, ForTag, Liquid, type Emitter, type FS, type Parser, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
+import { AssignTag, Context, ForTag, Liquid, type Emitter, type FS, type Parser, type TagToken, type Template, type TopLevelToken, type Value } from 'liquidjs';
 import type { RenderMeter, TemplateBudgets } from './budgets.ts';
 import { templateFilters } from './filters/index.ts';
 
@@ -36,6 +36,18 @@ class ForWithoutFilters extends ForTag {
   }
 }
 
+/**
+ * With lenientIf, LiquidJS also lets `assign` read a missing key as nil, so a typo would render an
+ * empty password. Here assign is strict: only its `default` filter may look at a missing key.
+ */
+class StrictAssign extends AssignTag {
+  override *render(ctx: Context): Generator<unknown, void, unknown> {
+    // key and value are private in LiquidJS's typings; they are the tag's parsed name and expression.
+    const tag = this as unknown as { readonly key: string; readonly value: Value };
+    ctx.bottom()[tag.key] = yield tag.value.value(ctx, false);
+  }
+}
+
 /** Whether `args` has a `|` outside quotes. */
 function hasFilter(args: string): boolean {
   let quote: string | undefined;
@@ -54,7 +66,7 @@ function hasFilter(args: string): boolean {
 /**
  * A new engine. Options: undefined variables and filters are errors (a typo must not render an
  * empty password); only own properties are visible (no `constructor`, no prototype methods);
- * `default` and `if` may still test a missing key (lenientIf).
+ * `default`, `if`, `unless` and `case` may still test a missing key (lenientIf).
  */
 export function createEngine(budgets: TemplateBudgets): Liquid {
   const engine = new Liquid({
@@ -75,6 +87,7 @@ export function createEngine(budgets: TemplateBudgets): Liquid {
   });
   for (const name of Object.keys(engine.tags)) if (!(TEMPLATE_TAGS as readonly string[]).includes(name)) delete engine.tags[name];
   engine.registerTag('for', ForWithoutFilters);
+  engine.registerTag('assign', StrictAssign);
   for (const name of Object.keys(engine.filters)) engine.unregisterFilter(name);
   for (const [name, filter] of templateFilters()) engine.registerFilter(name, filter);
   Object.defineProperty(engine, 'renderer', { value: meteredRenderer(engine.renderer), writable: false });

@@ -24,7 +24,7 @@ export function renderTemplate(compiled: CompiledTemplate, inputs: ReadonlyMap<s
   try {
     toValueSync(compiled.engine.renderer.renderTemplates([...compiled.nodes], ctx, file));
   } catch (error) {
-    throw renderError(error, field, budgets, new Set(inputs.keys())) satisfies CourierError;
+    throw renderError(error, { field, budgets, inputNames: new Set(inputs.keys()), text: compiled.text }) satisfies CourierError;
   }
   return file.contents();
 }

@@ -144,8 +144,9 @@ function reviveJson(this: unknown, _key: string, value: unknown, context?: { sou
 }
 
 function parseYamlMap(text: string): Record<string, unknown> | undefined {
-  // A line "key: value" or "key:" is the least a mapping needs; most text inputs (passwords, PEM) skip the parser.
-  if (!/^[^\s#][^\n]*:(?:[ \t]|$)/m.test(text)) return undefined;
+  // A line "key: value" or "key:" is the least a mapping needs, so most text inputs (passwords) skip
+  // the parser; PEM is never YAML, though its header lines ("Proc-Type: 4,ENCRYPTED") look like it.
+  if (!/^[^\s#][^\n]*:(?:[ \t]|$)/m.test(text) || text.trimStart().startsWith('-----BEGIN ')) return undefined;
   let value: unknown;
   try {
     // logLevel 'silent': YAML warnings quote the text they are about, and this text is a secret.
