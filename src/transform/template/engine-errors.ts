@@ -55,11 +55,6 @@ function explainParseMessage(message: string): string {
   return message;
 }
 
-/**
- * The CourierError for a failed render, with `field` and the template position. Only errors whose
- * text Courier wrote (its own, budget and missing-key errors) pass their message on; any other
- * engine or runtime error is named by type only, because its message may quote a value.
- */
 /** What renderError needs to know about the render that failed. */
 export interface RenderSituation {
   readonly field: string;
@@ -69,6 +64,11 @@ export interface RenderSituation {
   readonly text: string;
 }
 
+/**
+ * The CourierError for a failed render, with `field` and the template position. Only errors whose
+ * text Courier wrote (its own, budget and missing-key errors) pass their message on; any other
+ * engine or runtime error is named by type only, because its message may quote a value.
+ */
 export function renderError(error: unknown, situation: RenderSituation): CourierError {
   const { field, budgets } = situation;
   const at = where(error);
@@ -107,8 +107,8 @@ const ROOT = /^[A-Za-z_][\w-]*/;
 function missingKeyMessage(error: UndefinedVariableError, situation: RenderSituation): string {
   const token = error.token as { getText?: () => string; input?: string } | undefined;
   const text = token?.getText?.() ?? '';
-  // where, map and sort build an expression from their argument: the key is the function's, the value a list element.
-  if (token?.input !== situation.text) return `a function read the key ${JSON.stringify(text)}, which an element of the list does not have`;
+  // where, map and sort build an expression from their argument, which may be a value (where: db.password): never quoted.
+  if (token?.input !== situation.text) return 'a function (where, map, sort) read a key that an element of the list does not have';
   const { inputNames } = situation;
   const segments = literalSegments(text);
   const reported = (((error as { originalError?: { variableName?: unknown } }).originalError?.variableName) ?? '') as string;

@@ -13,7 +13,7 @@ export const TEMPLATE_TAGS = ['assign', 'capture', 'case', 'comment', 'for', 'if
 const METER = 'courier.meter';
 
 /** Every file operation fails: the tags that read files are gone, and this makes sure. */
-const NO_FILES: FS = {
+const NO_FILES: FS = Object.freeze({
   exists: () => Promise.resolve(false),
   existsSync: () => false,
   readFile: () => Promise.reject(new Error('templates cannot read files')),
@@ -23,7 +23,7 @@ const NO_FILES: FS = {
   resolve: (_dir: string, file: string) => file,
   contains: () => Promise.resolve(false),
   containsSync: () => false,
-};
+});
 
 /**
  * LiquidJS reads a for tag's collection as one value and silently ignores filters after it

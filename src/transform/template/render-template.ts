@@ -16,12 +16,12 @@ import { toTemplateValue } from './values.ts';
 export function renderTemplate(compiled: CompiledTemplate, inputs: ReadonlyMap<string, Uint8Array>, budgets: TemplateBudgets, field: string): Uint8Array {
   // A null-prototype scope: an input named "constructor" or "__proto__" is just a name.
   const scope: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const [name, bytes] of inputs) scope[name] = toTemplateValue(bytes, name);
   const meter = new RenderMeter(budgets);
-  const ctx = new Context(scope, compiled.engine.options, { sync: true, memoryLimit: budgets.memory, renderLimit: budgets.renderMs }, { liquid: compiled.engine });
-  attachMeter(ctx, meter);
   const file = new FileEmitter(meter);
   try {
+    for (const [name, bytes] of inputs) scope[name] = toTemplateValue(bytes, name);
+    const ctx = new Context(scope, compiled.engine.options, { sync: true, memoryLimit: budgets.memory, renderLimit: budgets.renderMs }, { liquid: compiled.engine });
+    attachMeter(ctx, meter);
     toValueSync(compiled.engine.renderer.renderTemplates([...compiled.nodes], ctx, file));
   } catch (error) {
     throw renderError(error, { field, budgets, inputNames: new Set(inputs.keys()), text: compiled.text }) satisfies CourierError;

@@ -147,15 +147,15 @@ function parseYamlMap(text: string): Record<string, unknown> | undefined {
   // A line "key: value" or "key:" is the least a mapping needs, so most text inputs (passwords) skip
   // the parser; PEM is never YAML, though its header lines ("Proc-Type: 4,ENCRYPTED") look like it.
   if (!/^[^\s#][^\n]*:(?:[ \t]|$)/m.test(text) || text.trimStart().startsWith('-----BEGIN ')) return undefined;
-  let value: unknown;
   try {
     // logLevel 'silent': YAML warnings quote the text they are about, and this text is a secret.
-    value = parseYaml(text, { logLevel: 'silent', maxAliasCount: 100, uniqueKeys: true }) as unknown;
+    const value = parseYaml(text, { logLevel: 'silent', maxAliasCount: 100, uniqueKeys: true }) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    return adoptTree(value, new Set()) ? (value as Record<string, unknown>) : undefined;
   } catch {
+    // Not YAML, or nested deeper than the stack allows: text.
     return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return adoptTree(value, new Set()) ? (value as Record<string, unknown>) : undefined;
 }
 
 /** Gives every mapping of a YAML tree the map prototype; false when aliases make it a cycle. */

@@ -47,7 +47,8 @@ test('a key named like a prototype property is missing', fails, '{{ db.construct
 test('an assign reads a missing key', fails, '{% assign pw = db.passwrd %}{{ pw }}', NotFoundError, 'line 1, column 16: input "db" has no key "passwrd"');
 test('a key given by another value is missing, without quoting that value', fails, '{{ db[raw] }}', NotFoundError, 'line 1, column 4: db[raw] reads a key that is not there');
 test('a name is neither an input nor a variable', fails, '{{ nope }}', NotFoundError, 'line 1, column 4: "nope" is not an input or a variable of the template');
-test('where reads a key a list element lacks', fails, '{{ db.hosts | where: "admin" | size }}', NotFoundError, 'line 1, column 1: a function read the key "admin", which an element of the list does not have');
+test('where reads a key a list element lacks', fails, '{{ db.hosts | where: "admin" | size }}', NotFoundError, 'line 1, column 1: a function (where, map, sort) read a key that an element of the list does not have');
+test('where is given a secret as the key, without quoting it', fails, '{{ db.hosts | where: raw | size }}', NotFoundError, 'line 1, column 1: a function (where, map, sort) read a key that an element of the list does not have');
 
 // While rendering: values used the wrong way.
 test('a map is written as text', fails, '{{ db.tls }}', ConfigError, 'line 1, column 1: a mapping cannot be used as text; write one of its keys, or format it with json or yaml');

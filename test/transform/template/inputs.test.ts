@@ -44,3 +44,11 @@ test('inputs named like prototype properties are plain names', (t) => {
 test('the file is the exact bytes: text as UTF-8, decoded bytes unchanged', (t) => {
   t.deepEqual([...renderBytes('é{{ "gA==" | base64_decode }}')], [0xc3, 0xa9, 0x80]);
 });
+
+test('inputs nested deeper than the stack allows are text, not a crash', (t) => {
+  const deepJson = `${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}`;
+  const deepYaml = `${'- '.repeat(5_000)}x\n`;
+  t.is(render('{{ x | size }}', { x: deepJson }), String(deepJson.length));
+  t.notThrows(() => render('{{ x | size }}', { x: `k: ${'['.repeat(100_000)}` }));
+  t.notThrows(() => render('{{ x | size }}', { x: deepYaml }));
+});
