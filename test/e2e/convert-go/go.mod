@@ -1,0 +1,3 @@
+module courier.test/convertgo
+
+go 1.26
