@@ -58,7 +58,7 @@ export function jmesPathCost(ast: unknown, size: number): Cost {
 
 function bounds(ast: unknown): Bounds {
   const node = ast as AstNode;
-  const children = (node.children ?? []) as readonly unknown[];
+  const children = (node.children ?? []);
   switch (node.type) {
     case 'Field':
     case 'Identity':
