@@ -151,6 +151,15 @@ function buildProgram(): Command {
       process.exitCode = await validateCommand(files);
     });
   program
+    .command('convert')
+    .description('convert Vault Agent Injector workloads into Courier SecretProviderClasses and pod specs')
+    .argument('<files...>', 'YAML files; "-" is stdin')
+    .option('--vault-address <url>', 'vault.address for pods that name no Vault service')
+    .action(async (files: string[], flags: { vaultAddress?: string }) => {
+      const { convertCommand } = await import('./convert-command.ts');
+      process.exitCode = await convertCommand(files, flags);
+    });
+  program
     .command('version')
     .description('print the version')
     .action(() => {

@@ -86,7 +86,7 @@ async function mountInProcess(request: RawMountRequest, flags: Record<string, un
     const decoded = decodeRequest(request);
     // The CLI's pod does not exist: an owner reference to it would have the garbage collector delete the mirror at once.
     const pod = flags['mirror'] === true ? { ...decoded.pod, uid: '' } : decoded.pod;
-    return await runMount({ ...decoded, pod }, { fetcher, catalog: registry.catalog, backends, budgets: DEFAULT_BUDGETS, writeFiles: false, mirror }, AbortSignal.timeout(TIMEOUT_MS));
+    return await runMount({ ...decoded, pod }, { fetcher, catalog: registry.catalog, backends, budgets: DEFAULT_BUDGETS, contentVersion: shared.contentVersion, writeFiles: false, mirror }, AbortSignal.timeout(TIMEOUT_MS));
   } catch (error) {
     if (error instanceof CourierError) throw new Error(`${error.message} (${error.name})`);
     throw error;

@@ -24,8 +24,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   const kube = lazyKube(options.kubeconfig);
   const mirror = options.mirrorSecrets ? await startMirror(kube, { logger, metrics }) : undefined;
   const registry = createStoreRegistry();
-  const backends = await startStores(registry, options.stores, await createSharedParts(options, kube, metrics.registry));
-  const courier = await startCourier(options, { logger, metrics, backends, catalog: registry.catalog, ...(mirror ? { mirror } : {}) });
+  const shared = await createSharedParts(options, kube, metrics.registry);
+  const backends = await startStores(registry, options.stores, shared);
+  const courier = await startCourier(options, { logger, metrics, backends, catalog: registry.catalog, contentVersion: shared.contentVersion, ...(mirror ? { mirror } : {}) });
   logger.info(
     { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles, mirrorSecrets: options.mirrorSecrets === true, kube: kube.source },
     'courier is serving',

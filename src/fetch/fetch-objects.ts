@@ -108,7 +108,9 @@ export function batches(groups: readonly Group[]): Group[][] {
   const byIdentity = new Map<string, Group[]>();
   for (const group of groups) {
     const key = JSON.stringify([group.backend.store, group.identity]);
-    byIdentity.set(key, [...(byIdentity.get(key) ?? []), group]);
+    const list = byIdentity.get(key);
+    if (list) list.push(group);
+    else byIdentity.set(key, [group]);
   }
   const result: Group[][] = [];
   for (const list of byIdentity.values()) {

@@ -34,16 +34,33 @@ export function checkMountPath(path: string, within = 'the mount'): string | und
 }
 
 /**
- * Finds a path that would need to be both a file and a directory: `a` next to `a/b`. Returns the
- * index of the earlier path that conflicts with `paths[index]`, or -1.
+ * Paths that would need one name to be both a file and a directory (`a` next to `a/b`): for each
+ * index that has such a conflict with an earlier path, the index of the earliest such path. Linear
+ * in the total length of the paths, so a class with many objects plans as fast as a small one.
  */
-export function findDirectoryConflict(paths: readonly string[], index: number): number {
-  const path = paths[index];
-  if (path === undefined) return -1;
-  for (let other = 0; other < index; other += 1) {
-    const earlier = paths[other];
-    if (earlier === undefined) continue;
-    if (path.startsWith(`${earlier}/`) || earlier.startsWith(`${path}/`)) return other;
-  }
-  return -1;
+export function directoryConflicts(paths: readonly string[]): Map<number, number> {
+  const firstAt = new Map<string, number>();
+  // For each proper prefix of some path ("a" of "a/b"), the first index whose path lies under it.
+  const firstUnder = new Map<string, number>();
+  paths.forEach((path, index) => {
+    if (!firstAt.has(path)) firstAt.set(path, index);
+    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+      const prefix = path.slice(0, slash);
+      if (!firstUnder.has(prefix)) firstUnder.set(prefix, index);
+    }
+  });
+  const conflicts = new Map<number, number>();
+  paths.forEach((path, index) => {
+    let earliest = Number.POSITIVE_INFINITY;
+    // An earlier path that is a directory of this one: "a" before "a/b".
+    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+      const owner = firstAt.get(path.slice(0, slash));
+      if (owner !== undefined && owner < index) earliest = Math.min(earliest, owner);
+    }
+    // An earlier path under this one: "a/b" before "a".
+    const under = firstUnder.get(path);
+    if (under !== undefined && under < index) earliest = Math.min(earliest, under);
+    if (Number.isFinite(earliest)) conflicts.set(index, earliest);
+  });
+  return conflicts;
 }

@@ -9,7 +9,8 @@ import { planOrThrow } from '../spc/plan.ts';
 import type { PlanCache } from '../spc/plan-cache.ts';
 import { BudgetError, DRIVER_RESPONSE_LIMIT_BYTES, type MountBudgets } from '../spc/budgets.ts';
 import type { StoreCatalog } from '../spc/store-catalog.ts';
-import type { DecodedRequest, MountPlan } from '../spc/types.ts';
+import type { DecodedRequest, ObjectSpec } from '../spc/types.ts';
+import type { ContentVersion } from '../output/content-version.ts';
 import type { BackendRegistry } from '../stores/backend.ts';
 
 /** Long-lived parts a Mount runs with; built once when the server starts. */
@@ -20,6 +21,8 @@ export interface MountDependencies {
   readonly backends: BackendRegistry;
   /** What one Mount may cost (`--max-*` flags). */
   readonly budgets: MountBudgets;
+  /** Keyed versions for rendered template files (SharedParts.contentVersion). */
+  readonly contentVersion?: ContentVersion;
   /** Courier writes the files into target_path itself instead of returning them. */
   readonly writeFiles: boolean;
   /** Writes mirror Secrets; set only when courier was started with --mirror-secrets. */
@@ -42,9 +45,11 @@ export interface MountResult extends MountOutput {
 export async function runMount(request: DecodedRequest, deps: MountDependencies, signal: AbortSignal, socketDialect?: string): Promise<MountResult> {
   const context = { permission: request.permission, catalog: deps.catalog, budgets: deps.budgets };
   const plan = deps.plans ? deps.plans.plan(request.parameters, context, socketDialect) : planOrThrow(request.parameters, context, socketDialect);
-  checkEnabled(plan, deps);
-  const results = await deps.fetcher.fetchObjects(plan.objects, { signal, pod: request.pod, tokens: request.tokens });
-  const output = assembleOutput(plan.objects, results, deps.budgets);
+  // A template's inputs are fetched with the other objects: one request per distinct secret in all.
+  const fetched = [...plan.objects, ...(plan.templates ?? []).flatMap((template) => template.inputs.map(({ object }) => object))];
+  checkEnabled(fetched, deps);
+  const results = await deps.fetcher.fetchObjects(fetched, { signal, pod: request.pod, tokens: request.tokens });
+  const output = assembleOutput(plan.objects, results, { budgets: deps.budgets, ...(plan.templates ? { templates: plan.templates } : {}), ...(deps.contentVersion ? { contentVersion: deps.contentVersion } : {}) });
   checkMountSize(output, deps);
   if (deps.writeFiles && request.targetPath === '') throw new ConfigError('is empty, but courier was started with --write-files', { field: 'targetPath' });
   const mirrors = prepareMirrors(deps.mirror, plan, output.files);
@@ -67,8 +72,8 @@ function checkMountSize(output: MountOutput, deps: MountDependencies): void {
 }
 
 /** Refuses, before any store work, objects whose store this Courier has not enabled, saying how to enable it. */
-function checkEnabled(plan: MountPlan, deps: MountDependencies): void {
-  for (const object of plan.objects) {
+function checkEnabled(objects: readonly ObjectSpec[], deps: MountDependencies): void {
+  for (const object of objects) {
     if (deps.backends.has(object.store)) continue;
     const hint = deps.catalog.sources.get(object.store)?.enableHint;
     throw new ConfigError(`store "${object.store}" is not enabled on this Courier${hint ? ` (${hint})` : ''}`, { field: `${object.id}.source` });

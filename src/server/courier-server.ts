@@ -10,6 +10,7 @@ import { createScaledFetcher } from '../fetch/fetch-layer.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
+import { createContentVersion, randomVersionKey, type ContentVersion } from '../output/content-version.ts';
 import type { StoreCatalog } from '../spc/store-catalog.ts';
 import { startHttpEndpoint, parseListenAddress, type HttpEndpoint } from './http-endpoints.ts';
 import type { ServeOptions } from './options.ts';
@@ -26,6 +27,8 @@ export interface CourierParts {
   readonly catalog?: StoreCatalog;
   /** Replaces the fetch layer built from the options (cache, single-flight, queues). */
   readonly fetcher?: ObjectFetcher;
+  /** Keyed versions for rendered template files (the stores' SharedParts.contentVersion). */
+  readonly contentVersion?: ContentVersion;
   /** Writes mirror Secrets (courier serve --mirror-secrets); Mounts asking for a mirror fail without it. */
   readonly mirror?: SecretMirror;
 }
@@ -48,6 +51,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
   const unknown = options.compat.find((name) => !catalog.dialects.has(name));
   if (unknown !== undefined) throw new Error(`--compat: "${unknown}" is not a compatibility dialect; use ${[...catalog.dialects.keys()].join(', ')}`);
   const fetcher = parts.fetcher ?? createScaledFetcher(parts.backends, parts.metrics, options);
+  const contentVersion = parts.contentVersion ?? createContentVersion(randomVersionKey());
   const dialects: Array<[string, string]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, string] => [name, name])];
   const bound: Array<{ server: Server; socket: OwnedSocket }> = [];
   const stopping = new AbortController();
@@ -65,7 +69,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     for (const [name, socketDialect] of dialects) {
       const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
       servers.push(server);
-      server.addService(proto.service, createProviderService({ ...parts, catalog, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
+      server.addService(proto.service, createProviderService({ ...parts, catalog, contentVersion, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
       bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)) });
     }
   } catch (error) {

@@ -1,7 +1,14 @@
 /** The `mirror` parameter: Kubernetes Secrets to keep in step with a Mount's files, parsed and validated; pure. */
 import { checkKnownKeys, describe, isMapping, IssueList, parseYamlParameter, readString, type Mapping } from './fields.ts';
 import { MIRROR_TYPES, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type MirrorDataSpec, type MirrorSpec, type MirrorType } from './mirror-types.ts';
-import type { ConfigIssue, ObjectSpec } from './types.ts';
+import type { ConfigIssue } from './types.ts';
+
+/** A file of the plan a mirror may take data from: an object (possibly optional) or a template. */
+export interface MirrorableFile {
+  readonly id: string;
+  readonly path: string;
+  readonly optional?: boolean;
+}
 
 const ENTRY_KEYS = ['secretName', 'type', 'labels', 'annotations', 'data'];
 const DATA_KEYS = ['objectName', 'key'];
@@ -23,7 +30,7 @@ const REQUIRED_KEYS: Readonly<Record<MirrorType, readonly string[]>> = {
  * this Mount and not an optional one (a mirror cannot be built from a file that may be missing).
  * Returns [] when the parameter is absent.
  */
-export function planMirror(parameters: Readonly<Record<string, string>>, objects: readonly ObjectSpec[]): { readonly mirrors: MirrorSpec[]; readonly issues: readonly ConfigIssue[] } {
+export function planMirror(parameters: Readonly<Record<string, string>>, objects: readonly MirrorableFile[]): { readonly mirrors: MirrorSpec[]; readonly issues: readonly ConfigIssue[] } {
   const issues = new IssueList();
   const text = parameters['mirror'];
   if (text === undefined) return { mirrors: [], issues: [] };
@@ -47,7 +54,7 @@ export function planMirror(parameters: Readonly<Record<string, string>>, objects
   return { mirrors: issues.items.length > 0 ? [] : mirrors, issues: issues.items };
 }
 
-function readMirror(entry: unknown, field: string, files: ReadonlyMap<string, ObjectSpec>, issues: IssueList): MirrorSpec | undefined {
+function readMirror(entry: unknown, field: string, files: ReadonlyMap<string, MirrorableFile>, issues: IssueList): MirrorSpec | undefined {
   if (!isMapping(entry)) {
     issues.add(field, `must be a mapping with secretName, type and data, not ${describe(entry)}`);
     return undefined;
@@ -106,7 +113,7 @@ function checkLabels(labels: Readonly<Record<string, string>>, field: string, is
   }
 }
 
-function readData(entry: Mapping, field: string, files: ReadonlyMap<string, ObjectSpec>, issues: IssueList): MirrorDataSpec[] {
+function readData(entry: Mapping, field: string, files: ReadonlyMap<string, MirrorableFile>, issues: IssueList): MirrorDataSpec[] {
   const list = entry['data'];
   if (!Array.isArray(list) || list.length === 0) {
     issues.add(`${field}.data`, list === undefined || list === null ? 'is required: a list of {objectName, key}' : `must be a non-empty list of {objectName, key}, not ${Array.isArray(list) ? 'an empty list' : describe(list)}`);
@@ -126,7 +133,7 @@ function readData(entry: Mapping, field: string, files: ReadonlyMap<string, Obje
   return data;
 }
 
-function readDataItem(item: unknown, field: string, files: ReadonlyMap<string, ObjectSpec>, issues: IssueList): MirrorDataSpec | undefined {
+function readDataItem(item: unknown, field: string, files: ReadonlyMap<string, MirrorableFile>, issues: IssueList): MirrorDataSpec | undefined {
   if (!isMapping(item)) {
     issues.add(field, `must be a mapping with objectName and key, not ${describe(item)}`);
     return undefined;

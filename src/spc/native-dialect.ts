@@ -1,15 +1,11 @@
 /** Courier's own SecretProviderClass dialect: `parameters.objects` as a YAML list of `source:` entries. */
-import { checkMountPath } from '../output/path-rules.ts';
-import { checkJmesPath } from '../transform/jmespath-check.ts';
-import type { MountBudgets } from './budgets.ts';
 import { checkPathSet } from './check-paths.ts';
-import type { CatalogSource, Dialect, DialectContext, StoreCatalog } from './store-catalog.ts';
-import { checkKnownKeys, describe, isMapping, IssueList, readBoolean, readEncoding, readFileMode, readString, readYamlList, type Mapping } from './fields.ts';
-import { defaultPath, parseSource, storeParameterKeys, storeParamsFor } from './sources.ts';
-import type { Extract, ObjectSpec, PlanResult } from './types.ts';
-
-/** Keys every `objects` entry may have; a source may add its own (store-catalog.ts, objectParameters). */
-export const NATIVE_ENTRY_KEYS = ['source', 'path', 'mode', 'version', 'stage', 'jsonKey', 'jmesPath', 'yamlKey', 'encoding', 'optional'] as const;
+import { isMapping, IssueList, readYamlList } from './fields.ts';
+import { readSourceEntry } from './native-entry.ts';
+import { storeParameterKeys } from './sources.ts';
+import type { Dialect, DialectContext, StoreCatalog } from './store-catalog.ts';
+import { readTemplateEntry } from './template-entry.ts';
+import type { ObjectSpec, PlanResult, TemplateSpec } from './types.ts';
 
 /** The native dialect for the stores of `catalog`. */
 export function nativeDialect(catalog: StoreCatalog): Dialect {
@@ -26,10 +22,10 @@ export function nativeDialect(catalog: StoreCatalog): Dialect {
 export function planNative(parameters: Readonly<Record<string, string>>, context: DialectContext): PlanResult {
   const issues = new IssueList();
   checkStoreSettings(parameters, context.catalog, issues);
-  const objects = readObjects(parameters, context, issues);
-  checkPathSet(objects, issues, (object) => `${object.id}.path`);
+  const { objects, templates, files } = readObjects(parameters, context, issues);
+  checkPathSet(files, issues, (file) => `${file.id}.path`);
   if (issues.items.length > 0) return { ok: false, issues: issues.items };
-  return { ok: true, plan: { dialect: 'native', objects } };
+  return { ok: true, plan: { dialect: 'native', objects, ...(templates.length === 0 ? {} : { templates }) } };
 }
 
 /** Top-level store settings (`aws.region`) checked by the store's own rules, before any object. */
@@ -47,107 +43,26 @@ function checkStoreSettings(parameters: Readonly<Record<string, string>>, catalo
   }
 }
 
-function readObjects(parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): ObjectSpec[] {
-  const list = readYamlList(parameters['objects'], 'objects', { required: 'a YAML list of objects, each with a "source"', noun: 'object' }, issues, context.budgets.maxObjects);
+/** Entries with a `template` are rendered files; every other entry is a `source:` object. */
+function readObjects(parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): { objects: ObjectSpec[]; templates: TemplateSpec[]; files: Array<ObjectSpec | TemplateSpec> } {
+  const list = readYamlList(parameters['objects'], 'objects', { required: 'a YAML list of objects, each with a "source" (or a "template")', noun: 'object' }, issues, context.budgets.maxObjects);
   const objects: ObjectSpec[] = [];
+  const templates: TemplateSpec[] = [];
+  // Both kinds in entry order, so a clash is reported against the later entry.
+  const files: Array<ObjectSpec | TemplateSpec> = [];
+  const readInput = (input: unknown, field: string) => readSourceEntry(input, field, parameters, context, issues, 'input');
   list.forEach((entry: unknown, index) => {
-    const object = readEntry(entry, `objects[${index}]`, parameters, context, issues);
+    const field = `objects[${index}]`;
+    if (isMapping(entry) && 'template' in entry) {
+      const template = readTemplateEntry(entry, field, context, readInput, issues);
+      if (template) templates.push(template);
+      if (template) files.push(template);
+      return;
+    }
+    const object = readSourceEntry(entry, field, parameters, context, issues);
     if (object) objects.push(object);
+    if (object) files.push(object);
   });
-  return objects;
+  return { objects, templates, files };
 }
 
-function readEntry(entry: unknown, field: string, parameters: Readonly<Record<string, string>>, context: DialectContext, issues: IssueList): ObjectSpec | undefined {
-  if (!isMapping(entry)) {
-    issues.add(field, `must be a mapping with at least "source", not ${describe(entry)}`);
-    return undefined;
-  }
-  const before = issues.items.length;
-  // The source decides which extra keys the entry may have, so it is looked at before the keys are checked.
-  const named = typeof entry['source'] === 'string' ? context.catalog.sources.get(entry['source'].split(':')[0] ?? '') : undefined;
-  checkKnownKeys(entry, [...NATIVE_ENTRY_KEYS, ...(named?.objectParameters ?? []).map(({ name }) => name)], field, issues);
-  const source = readString(entry, 'source', field, issues);
-  if (entry['source'] === undefined || entry['source'] === null) issues.add(`${field}.source`, 'is required, e.g. "file:demo/db.json"');
-  const parsed = source === undefined ? undefined : parseSource(source, context.catalog);
-  if (parsed && 'error' in parsed) issues.add(`${field}.source`, parsed.error);
-  const spec = parsed && !('error' in parsed) ? parsed.source : undefined;
-  const path = readString(entry, 'path', field, issues);
-  const version = readString(entry, 'version', field, issues);
-  const stage = readString(entry, 'stage', field, issues);
-  const optional = readBoolean(entry, 'optional', field, issues) ?? false;
-  const mode = readFileMode(entry, 'mode', field, context.permission, issues);
-  const extract = readExtract(entry, field, context.budgets, issues);
-  const encoding = readEncoding(entry, field, issues);
-  const objectParams = spec === undefined ? {} : readObjectParameters(entry, spec, field, issues);
-  if (spec !== undefined && parsed !== undefined && !('error' in parsed)) {
-    const selector = { locator: parsed.locator, ...(version === undefined ? {} : { version }), ...(stage === undefined ? {} : { stage }) };
-    for (const problem of spec.checkSelector?.(selector) ?? []) issues.add(`${field}.${problem.key}`, problem.message);
-  }
-  // An explicit path is checked even when other fields are wrong, so one run lists every problem.
-  const pathProblem = path === undefined ? undefined : checkMountPath(path);
-  if (pathProblem !== undefined) issues.add(`${field}.path`, pathProblem);
-  if (!parsed || 'error' in parsed || issues.items.length > before) return undefined;
-  const filePath = path ?? defaultPath(parsed.source, parsed.locator);
-  const derivedProblem = path === undefined ? checkMountPath(filePath) : undefined;
-  if (derivedProblem !== undefined) {
-    issues.add(`${field}.path`, `${derivedProblem} (derived from the source; set "path")`);
-    return undefined;
-  }
-  return {
-    id: field,
-    store: parsed.source.name,
-    locator: parsed.locator,
-    ...(version === undefined ? {} : { version }),
-    ...(stage === undefined ? {} : { stage }),
-    storeParams: { ...storeParamsFor(parsed.source, parameters), ...objectParams },
-    path: filePath,
-    mode,
-    ...(extract === undefined ? {} : { extract }),
-    encoding,
-    optional,
-  };
-}
-
-/** The source's own per-object keys (`method` for vault), each checked by the store's rule. */
-function readObjectParameters(entry: Mapping, source: CatalogSource, field: string, issues: IssueList): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const spec of source.objectParameters ?? []) {
-    const value = spec.kind === 'mapping' ? readMappingText(entry, spec.name, field, issues) : readString(entry, spec.name, field, issues);
-    if (value === undefined) continue;
-    const problem = spec.check?.(value);
-    if (problem === undefined) params[spec.name] = value;
-    else issues.add(`${field}.${spec.name}`, problem);
-  }
-  return params;
-}
-
-/** A per-object mapping, as JSON text; problems are reported under its key. */
-function readMappingText(entry: Mapping, key: string, field: string, issues: IssueList): string | undefined {
-  const value = entry[key];
-  if (value === undefined || value === null) return undefined;
-  if (!isMapping(value)) {
-    issues.add(`${field}.${key}`, `must be a mapping, not ${describe(value)}`);
-    return undefined;
-  }
-  return JSON.stringify(value);
-}
-
-function readExtract(entry: Mapping, field: string, budgets: MountBudgets, issues: IssueList): Extract | undefined {
-  const jsonKey = readString(entry, 'jsonKey', field, issues);
-  const expression = readString(entry, 'jmesPath', field, issues);
-  const yamlKey = readString(entry, 'yamlKey', field, issues);
-  const chosen = [jsonKey, expression, yamlKey].filter((value) => value !== undefined).length;
-  if (chosen > 1) {
-    issues.add(field, 'jsonKey, jmesPath and yamlKey are mutually exclusive; use one');
-    return undefined;
-  }
-  if (jsonKey !== undefined) return { kind: 'jsonKey', key: jsonKey, field: 'jsonKey' };
-  if (yamlKey !== undefined) return { kind: 'yamlKey', key: yamlKey, field: 'yamlKey' };
-  if (expression === undefined) return undefined;
-  const problem = checkJmesPath(expression, budgets);
-  if (problem !== undefined) {
-    issues.add(`${field}.jmesPath`, problem);
-    return undefined;
-  }
-  return { kind: 'jmesPath', expression, field: 'jmesPath' };
-}

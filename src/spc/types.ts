@@ -1,4 +1,5 @@
 /** The plain data a Mount is planned in: pod information, tokens and the MountPlan every dialect produces. */
+import type { CompiledTemplate } from '../transform/template/compile-template.ts';
 import type { MirrorSpec } from './mirror-types.ts';
 
 /** The pod a Mount is for, as the driver describes it. */
@@ -66,12 +67,33 @@ export interface ObjectSpec {
   readonly optional: boolean;
 }
 
+/** A named input of a template: an object fetched like any other, whose bytes the template reads. */
+export interface TemplateInput {
+  readonly name: string;
+  /** Its id is `<template id>.inputs.<name>`; its path is '' (an input is not a file). */
+  readonly object: ObjectSpec;
+}
+
+/** A file rendered from named inputs (docs/templates.md). */
+export interface TemplateSpec {
+  /** The field path of the entry, e.g. `objects[3]` or `courier.templates[0]`. */
+  readonly id: string;
+  readonly path: string;
+  readonly mode: number;
+  readonly text: string;
+  /** Parsed once, when planned (so the plan cache keeps it); rendered per Mount. */
+  readonly compiled: CompiledTemplate;
+  readonly inputs: readonly TemplateInput[];
+}
+
 /** What a SecretProviderClass asks for, whatever dialect it was written in. */
 export interface MountPlan {
   /** `native`, or the compatibility dialect the class was read in (`aws`). */
   readonly dialect: string;
   readonly objects: readonly ObjectSpec[];
-  /** Mirror Secrets the class asks for (`mirror`), checked against the objects; absent when none. */
+  /** Files rendered from templates; absent when none. Their inputs are not in `objects`. */
+  readonly templates?: readonly TemplateSpec[];
+  /** Mirror Secrets the class asks for (`mirror`), checked against the files; absent when none. */
   readonly mirrors?: readonly MirrorSpec[];
 }
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { checkMountPath, cleanPath, findDirectoryConflict } from '../../src/output/path-rules.ts';
+import { checkMountPath, cleanPath, directoryConflicts } from '../../src/output/path-rules.ts';
 
 const rejects = test.macro({
   exec(t, path: string, message: string) {
@@ -44,7 +44,7 @@ test('counts element length in bytes, as the driver does', (t) => {
 
 const conflict = test.macro({
   exec(t, paths: readonly string[], expected: number) {
-    t.is(findDirectoryConflict(paths, paths.length - 1), expected);
+    t.is((directoryConflicts(paths).get(paths.length - 1) ?? -1), expected);
   },
   title: (_given, paths: readonly string[], expected: number) => `${expected === -1 ? 'finds no conflict' : 'finds a file/directory conflict'} in ${paths.join(' ')}`,
 });
@@ -58,5 +58,26 @@ test(conflict, ['a/b', 'a/c'], -1);
 test(conflict, ['a', 'a'], -1);
 
 test('finds no conflict for an index out of range', (t) => {
-  t.is(findDirectoryConflict(['a'], 3), -1);
+  t.is(directoryConflicts(['a']).get(3) ?? -1, -1);
+});
+
+test('finds the same conflicts as comparing every pair of paths', async (t) => {
+  const { default: fc } = await import('fast-check');
+  const naive = (paths: readonly string[]) => {
+    const found = new Map<number, number>();
+    paths.forEach((path, index) => {
+      for (let other = 0; other < index; other += 1) {
+        const earlier = paths[other] ?? '';
+        if (path.startsWith(`${earlier}/`) || earlier.startsWith(`${path}/`)) {
+          found.set(index, other);
+          break;
+        }
+      }
+    });
+    return found;
+  };
+  const segment = fc.constantFrom('a', 'b', 'ab', 'c');
+  const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'));
+  fc.assert(fc.property(fc.array(path, { maxLength: 12 }), (paths) => JSON.stringify([...directoryConflicts(paths)]) === JSON.stringify([...naive(paths)])), { numRuns: 500 });
+  t.pass();
 });

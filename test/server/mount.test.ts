@@ -81,7 +81,7 @@ test('a bad mode', rejectsSpc, { objects: objectsYaml(['{source: "file:demo/api-
 test('a missing secret', rejectsSpc, { objects: objectsYaml(['{source: "file:demo/nope"}']) }, status.NOT_FOUND, 'objects[0]: local store has no file "demo/nope"');
 test('a missing JSON key', rejectsSpc, { objects: objectsYaml(['{source: "file:demo/db.json", jsonKey: nokey}']) }, status.NOT_FOUND, 'objects[0].jsonKey: key "nokey" is not in the secret');
 test('an unknown parameter', rejectsSpc, { objects: GOOD_OBJECTS, region: 'eu' }, status.INVALID_ARGUMENT, `region: unknown parameter for the native dialect; expected ${NATIVE_KEYS}`);
-test('no objects', rejectsSpc, {}, status.INVALID_ARGUMENT, 'objects: is required: a YAML list of objects, each with a "source"');
+test('no objects', rejectsSpc, {}, status.INVALID_ARGUMENT, 'objects: is required: a YAML list of objects, each with a "source" (or a "template")');
 
 test('a store that is not enabled fails with a clear error', async (t) => {
   const { client } = await startTestCourier(t);

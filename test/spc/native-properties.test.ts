@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { parseFileMode } from '../../src/output/file-mode.ts';
-import { checkMountPath, findDirectoryConflict } from '../../src/output/path-rules.ts';
+import { checkMountPath, directoryConflicts } from '../../src/output/path-rules.ts';
 import { planParameters } from '../../src/spc/plan.ts';
 import type { PlanResult } from '../../src/spc/types.ts';
 import { planContext } from '../helpers/catalog.ts';
@@ -79,7 +79,7 @@ test('accepts only paths the driver accepts, each once, none both file and direc
       return (
         paths.every((path) => checkMountPath(path) === undefined) &&
         new Set(paths).size === paths.length &&
-        paths.every((_path, index) => findDirectoryConflict(paths, index) === -1)
+        directoryConflicts(paths).size === 0
       );
     }),
     { numRuns: 1000 },

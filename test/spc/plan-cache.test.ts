@@ -42,3 +42,20 @@ test('forgets the least recently used plan past its size', (t) => {
   t.is(cache.plan({ objects: OBJECTS }, planContext(0o644)), one);
   t.not(cache.plan({ objects: `${OBJECTS}\n  mode: "0400"` }, planContext(0o644)), two);
 });
+
+test('drops the oldest plans once the cache holds more bytes than its budget', (t) => {
+  // Each class below is about 50 bytes of parameters, counted as about 200 bytes of plan.
+  const cache = createPlanCache({ maxEntries: 10, maxBytes: 500 });
+  const first = cache.plan({ objects: OBJECTS }, planContext(0o644));
+  const second = cache.plan({ objects: `${OBJECTS}\n  mode: "0440"` }, planContext(0o644));
+  t.is(cache.plan({ objects: OBJECTS }, planContext(0o644)), first, 'two fit');
+  cache.plan({ objects: `${OBJECTS}\n  mode: "0444"` }, planContext(0o644));
+  t.not(cache.plan({ objects: `${OBJECTS}\n  mode: "0440"` }, planContext(0o644)), second, 'the third pushed out the least recently used');
+});
+
+test('uses but does not keep a plan larger than the whole cache', (t) => {
+  const cache = createPlanCache({ maxEntries: 10, maxBytes: 100 });
+  const once = cache.plan({ objects: OBJECTS }, planContext(0o644));
+  t.is(once.objects[0]?.path, 'db.json');
+  t.not(cache.plan({ objects: OBJECTS }, planContext(0o644)), once);
+});

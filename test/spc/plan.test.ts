@@ -16,9 +16,9 @@ const reports = test.macro({
 });
 
 // The `objects` list itself.
-test('reports a missing objects parameter', reports, undefined, ['objects: is required: a YAML list of objects, each with a "source"']);
-test(reports, '', ['objects: is required: a YAML list of objects, each with a "source"']);
-test(reports, '  \n', ['objects: is required: a YAML list of objects, each with a "source"']);
+test('reports a missing objects parameter', reports, undefined, ['objects: is required: a YAML list of objects, each with a "source" (or a "template")']);
+test(reports, '', ['objects: is required: a YAML list of objects, each with a "source" (or a "template")']);
+test(reports, '  \n', ['objects: is required: a YAML list of objects, each with a "source" (or a "template")']);
 test(reports, '[]', ['objects: must list at least one object']);
 test(reports, 'source: file:x', ['objects: must be a YAML list, not a mapping']);
 test(reports, 'file:x', ['objects: must be a YAML list, not a string']);

@@ -37,7 +37,7 @@ export interface PlannedFile {
 }
 
 /** Reads one entry: the secret's own file, plus one file per jmesPath entry (same secret, fetched once). */
-export function readAwsEntry(raw: unknown, field: string, settings: AwsPlanSettings, context: DialectContext, issues: IssueList, seen: SeenEntry[]): PlannedFile[] {
+export function readAwsEntry(raw: unknown, field: string, settings: AwsPlanSettings, context: DialectContext, issues: IssueList, seen: Map<string, SeenEntry>): PlannedFile[] {
   if (!isMapping(raw)) {
     issues.add(field, `must be a mapping with at least "objectName", not ${describe(raw)}`);
     return [];
@@ -171,9 +171,10 @@ function filePath(name: string, translation: string | undefined, field: string, 
   return path;
 }
 
-/** Same objectName, alias and version label as an earlier entry would mount the same thing twice. */
-function checkDuplicate(entry: SeenEntry, seen: SeenEntry[], issues: IssueList): void {
-  const earlier = seen.find((other) => other.name === entry.name && other.alias === entry.alias && other.label === entry.label);
+/** Same objectName, alias and version label as an earlier entry would mount the same thing twice; a map keeps this linear. */
+function checkDuplicate(entry: SeenEntry, seen: Map<string, SeenEntry>, issues: IssueList): void {
+  const key = JSON.stringify([entry.name, entry.alias, entry.label]);
+  const earlier = seen.get(key);
   if (earlier) issues.add(`${entry.id}.objectName`, `"${entry.name}" is also ${earlier.id}'s objectName with the same objectAlias and objectVersionLabel`);
-  seen.push(entry);
+  else seen.set(key, entry);
 }

@@ -18,7 +18,7 @@ export function planAws(parameters: Readonly<Record<string, string>>, context: D
   const settings = readSettings(parameters, issues);
   const objects: ObjectSpec[] = [];
   const pathFields = new Map<ObjectSpec, string>();
-  const seen: SeenEntry[] = [];
+  const seen = new Map<string, SeenEntry>();
   readYamlList(parameters['objects'], 'objects', { required: 'a YAML list of objects, each with an "objectName"', noun: 'object' }, issues, context.budgets.maxObjects).forEach((entry, index) => {
     for (const { object, pathField } of readAwsEntry(entry, `objects[${index}]`, settings, context, issues, seen)) {
       objects.push(object);
