@@ -81,6 +81,8 @@ function buildProgram(): Command {
     .addOption(flag('--cache-ttl <seconds>', 'how long a fetched value may be served again (0 disables the cache)', 'CACHE_TTL').default(d.cacheTtlMs, String(d.cacheTtlMs / 1000)).argParser(nonNegativeSeconds))
     .addOption(flag('--cache-max-bytes <bytes>', 'memory bound of the value cache (e.g. 64Mi)', 'CACHE_MAX_BYTES').default(d.cacheMaxBytes, '64Mi').argParser(byteSize))
     .addOption(flag('--max-concurrent-fetches <n>', 'store calls in flight at once per store; more wait in a queue', 'MAX_CONCURRENT_FETCHES').default(d.maxConcurrentFetches).argParser(positiveInteger))
+    .addOption(flag('--max-concurrent-fetches-per-identity <n>', 'store calls in flight at once for one identity, per store, so one cannot take every slot', 'MAX_CONCURRENT_FETCHES_PER_IDENTITY').default(d.maxConcurrentFetchesPerIdentity).argParser(positiveInteger))
+    .addOption(flag('--negative-cache-ttl <seconds>', 'how long a NOT_FOUND or PERMISSION_DENIED is answered again without asking the store (0 disables)', 'NEGATIVE_CACHE_TTL').default(d.negativeCacheTtlMs, String(d.negativeCacheTtlMs / 1000)).argParser(nonNegativeSeconds))
     .addOption(flag('--max-parameter-bytes <bytes>', 'budget: bytes of a Mount\'s attributes and secrets', 'MAX_PARAMETER_BYTES').default(b.maxParameterBytes, '256Ki').argParser(byteSize))
     .addOption(flag('--max-objects <n>', 'budget: objects per SecretProviderClass', 'MAX_OBJECTS').default(b.maxObjects).argParser(positiveInteger))
     .addOption(flag('--max-secret-bytes <bytes>', 'budget: bytes a store may return for one secret', 'MAX_SECRET_BYTES').default(b.maxSecretBytes, '1Mi').argParser(byteSize))
@@ -110,6 +112,8 @@ function buildProgram(): Command {
         cacheTtlMs: flags['cacheTtl'] as number,
         cacheMaxBytes: flags['cacheMaxBytes'] as number,
         maxConcurrentFetches: flags['maxConcurrentFetches'] as number,
+        maxConcurrentFetchesPerIdentity: flags['maxConcurrentFetchesPerIdentity'] as number,
+        negativeCacheTtlMs: flags['negativeCacheTtl'] as number,
         budgets: Object.freeze({
           maxParameterBytes: flags['maxParameterBytes'] as number,
           maxObjects: flags['maxObjects'] as number,

@@ -1,6 +1,8 @@
 /** The fetch layer in front of the stores: identity-scoped value cache, single-flight, per-store queues. */
 import type { Backend, BackendRegistry, FetchContext, FetchRequest, FetchResult } from '../stores/backend.ts';
-import { DeadlineError } from '../errors/courier-error.ts';
+import { status } from '@grpc/grpc-js';
+import { DeadlineError, type CourierError } from '../errors/courier-error.ts';
+import { ExpiringMemo } from '../identity/expiring-memo.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createObjectFetcher, type BatchFetch, type ObjectFetcher } from './fetch-objects.ts';
@@ -17,6 +19,10 @@ export interface FetchLayerOptions {
   readonly cacheMaxBytes: number;
   /** Store calls in flight at once, per store. */
   readonly maxConcurrentFetches: number;
+  /** Store calls in flight at once for one identity, per store (default: a quarter of maxConcurrentFetches, at least 1). */
+  readonly maxConcurrentFetchesPerIdentity?: number;
+  /** How long a NOT_FOUND or PERMISSION_DENIED answer is given again without asking the store (0 turns it off). */
+  readonly negativeCacheTtlMs?: number;
   readonly retry?: RetryPolicy;
   readonly clock?: Clock;
   /** Source of retry jitter, in [0, 1). */
@@ -29,7 +35,10 @@ export interface FetchLayerOptions {
  * 50-100 ms a call that is 160-320 calls a second per node, far more than a node needs once values
  * are shared, and few enough that a rollout on hundreds of nodes does not use up a store quota.
  */
-export const DEFAULT_FETCH_LAYER_OPTIONS: FetchLayerOptions = Object.freeze({ cacheTtlMs: 30_000, cacheMaxBytes: 64 * 1024 * 1024, maxConcurrentFetches: 16 });
+export const DEFAULT_FETCH_LAYER_OPTIONS: FetchLayerOptions = Object.freeze({ cacheTtlMs: 30_000, cacheMaxBytes: 64 * 1024 * 1024, maxConcurrentFetches: 16, maxConcurrentFetchesPerIdentity: 4, negativeCacheTtlMs: 5_000 });
+
+/** Denials and misses remembered at most (the oldest go first); each is a key and an error message. */
+const MAX_NEGATIVE_ENTRIES = 10_000;
 
 /** A fetch layer: the BatchFetch to give createObjectFetcher, and its cache. */
 export interface FetchLayer {
@@ -71,11 +80,15 @@ class CachingLayer implements FetchLayer {
   readonly #clock: Clock;
   readonly #stores = new Map<string, StoreState>();
   readonly #sweeper: NodeJS.Timeout | undefined;
+  readonly #negative: ExpiringMemo<CourierError>;
+  readonly #negativeTtlMs: number;
 
   constructor(metrics: Metrics, options: FetchLayerOptions) {
     this.#metrics = metrics;
     this.#options = options;
     this.#clock = options.clock ?? systemClock();
+    this.#negativeTtlMs = options.negativeCacheTtlMs ?? 0;
+    this.#negative = new ExpiringMemo(MAX_NEGATIVE_ENTRIES, () => this.#clock.now());
     this.cache = new ValueCache({ ttlMs: options.cacheTtlMs, maxBytes: options.cacheMaxBytes, clock: this.#clock, onSize: (bytes) => metrics.cacheBytes.set(bytes) });
     // Expired values are also dropped (and zeroed) when nobody asks for them.
     this.#sweeper = this.cache.enabled ? setInterval(() => this.cache.sweep(), Math.max(1_000, options.cacheTtlMs)).unref() : undefined;
@@ -97,13 +110,23 @@ class CachingLayer implements FetchLayer {
       this.#metrics.cacheHits.inc({ store });
       return { ok: true, ...cached };
     }
+    const denied = this.#negative.cached(key);
+    if (denied) {
+      this.#metrics.negativeCacheHits.inc({ store });
+      return { ok: false, error: denied };
+    }
     this.#metrics.cacheMisses.inc({ store });
     const state = this.#stateOf(backend);
     const generation = state.generation;
     const ticket = state.flights.run(key, context.signal, async (signal) => {
       const result = await state.queue.fetch(identity, request, { ...context, signal });
-      // Errors are never cached: the next Mount asks the store again.
+      // Values are cached for the TTL; of the errors only a miss or a denial, briefly (docs/caching.md), so a
+      // broken pod's retries do not hammer the store. Throttling and outages are never remembered.
       if (result.ok && generation === state.generation) this.cache.set(key, store, result);
+      if (!result.ok && this.#negativeTtlMs > 0 && generation === state.generation && (result.error.grpcCode === status.NOT_FOUND || result.error.grpcCode === status.PERMISSION_DENIED)) {
+        const until = this.#clock.now() + this.#negativeTtlMs;
+        void this.#negative.get(key, () => Promise.resolve({ value: result.error, until }));
+      }
       return result;
     });
     if (ticket.joined) this.#metrics.singleflightJoins.inc({ store });
@@ -123,6 +146,7 @@ class CachingLayer implements FetchLayer {
       metrics: this.#metrics,
       clock: this.#clock,
       maxConcurrent: Math.max(1, this.#options.maxConcurrentFetches),
+      maxPerIdentity: this.#options.maxConcurrentFetchesPerIdentity ?? Math.max(1, Math.ceil(this.#options.maxConcurrentFetches / 4)),
       retry: this.#options.retry ?? DEFAULT_RETRY_POLICY,
       random: this.#options.random ?? Math.random,
     });
@@ -132,6 +156,7 @@ class CachingLayer implements FetchLayer {
       state.generation += 1;
       state.flights.forget();
       this.cache.dropStore(backend.store);
+      this.#negative.clear();
     });
     return state;
   }

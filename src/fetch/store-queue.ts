@@ -1,4 +1,4 @@
-/** One store's call queue: a concurrency limit, batches built from whatever waits, and retries with backoff. */
+/** One store's call queue: a concurrency limit shared fairly between identities, batches built from whatever waits, and retries with backoff. */
 import type { Backend, FetchContext, FetchRequest, FetchResult } from '../stores/backend.ts';
 import { CourierError, DeadlineError, ThrottledError } from '../errors/courier-error.ts';
 import { codeName } from '../errors/to-grpc-status.ts';
@@ -11,6 +11,8 @@ export interface StoreQueueOptions {
   readonly backend: Backend;
   /** Store calls in flight at once; the rest wait in the queue. */
   readonly maxConcurrent: number;
+  /** Store calls in flight at once for one identity (default: maxConcurrent), so one identity cannot take every slot. */
+  readonly maxPerIdentity?: number;
   readonly retry: RetryPolicy;
   readonly clock: Clock;
   readonly random: () => number;
@@ -56,14 +58,21 @@ class StoreCallQueue implements StoreQueue {
   readonly #options: StoreQueueOptions;
   readonly #store: string;
   readonly #maxBatch: number;
-  readonly #queue: Item[] = [];
+  readonly #maxPerIdentity: number;
+  /** Waiting requests, one FIFO per identity. */
+  readonly #waiting = new Map<string, Item[]>();
+  /** Identities with waiting requests, in the order they get their next turn (round-robin). */
+  readonly #turns: string[] = [];
+  readonly #activeBy = new Map<string, number>();
   #active = 0;
+  #depth = 0;
   #turnScheduled = false;
 
   constructor(options: StoreQueueOptions) {
     this.#options = options;
     this.#store = options.backend.store;
     this.#maxBatch = Math.max(1, options.backend.maxBatchSize);
+    this.#maxPerIdentity = Math.max(1, Math.min(options.maxConcurrent, options.maxPerIdentity ?? options.maxConcurrent));
   }
 
   fetch(identity: string, request: FetchRequest, context: FetchContext): Promise<FetchResult> {
@@ -73,20 +82,25 @@ class StoreCallQueue implements StoreQueue {
   }
 
   depth(): number {
-    return this.#queue.length;
+    return this.#depth;
   }
 
   #enqueue(item: Item): void {
     const signal = item.context.signal;
     if (signal.aborted) return item.reject(this.#deadline());
     item.onAbort = () => {
-      const index = this.#queue.indexOf(item);
-      if (index >= 0) this.#queue.splice(index, 1);
+      this.#remove(item);
       this.#gauge();
       item.reject(this.#deadline());
     };
     signal.addEventListener('abort', item.onAbort, { once: true });
-    this.#queue.push(item);
+    const queue = this.#waiting.get(item.identity);
+    if (queue) queue.push(item);
+    else {
+      this.#waiting.set(item.identity, [item]);
+      this.#turns.push(item.identity);
+    }
+    this.#depth += 1;
     this.#gauge();
     if (this.#turnScheduled) return;
     this.#turnScheduled = true;
@@ -99,30 +113,58 @@ class StoreCallQueue implements StoreQueue {
     });
   }
 
+  #remove(item: Item): void {
+    const queue = this.#waiting.get(item.identity);
+    const index = queue?.indexOf(item) ?? -1;
+    if (!queue || index < 0) return;
+    queue.splice(index, 1);
+    this.#depth -= 1;
+    if (queue.length === 0) this.#forget(item.identity);
+  }
+
+  #forget(identity: string): void {
+    this.#waiting.delete(identity);
+    const turn = this.#turns.indexOf(identity);
+    if (turn >= 0) this.#turns.splice(turn, 1);
+  }
+
   #pump(): void {
-    while (this.#active < this.#options.maxConcurrent && this.#queue.length > 0) {
-      const batch = this.#takeBatch();
+    while (this.#active < this.#options.maxConcurrent) {
+      const next = this.#takeBatch();
+      if (!next) break;
+      const { identity, batch } = next;
       this.#active += 1;
+      this.#activeBy.set(identity, (this.#activeBy.get(identity) ?? 0) + 1);
       void this.#call(batch)
         .catch((error: unknown) => batch.forEach((item) => item.reject(error)))
         .finally(() => {
           this.#active -= 1;
+          const left = (this.#activeBy.get(identity) ?? 1) - 1;
+          if (left === 0) this.#activeBy.delete(identity);
+          else this.#activeBy.set(identity, left);
           this.#pump();
         });
     }
     this.#gauge();
   }
 
-  /** The oldest request and every other queued one of the same identity, up to the batch size. */
-  #takeBatch(): Item[] {
-    const first = this.#queue.shift() as Item;
-    const batch = [first];
-    for (let index = 0; index < this.#queue.length && batch.length < this.#maxBatch; ) {
-      if ((this.#queue[index] as Item).identity === first.identity) batch.push(...this.#queue.splice(index, 1));
-      else index += 1;
-    }
+  /**
+   * The oldest requests of the next identity in turn that is under its share of the slots, up to
+   * the batch size; that identity then goes to the back of the line. So one identity whose calls
+   * hang or crawl holds at most `maxPerIdentity` slots, and every other identity keeps being served.
+   */
+  #takeBatch(): { identity: string; batch: Item[] } | undefined {
+    const turn = this.#turns.findIndex((identity) => (this.#activeBy.get(identity) ?? 0) < this.#maxPerIdentity);
+    if (turn < 0) return undefined;
+    const identity = this.#turns[turn] as string;
+    const queue = this.#waiting.get(identity) as Item[];
+    const batch = queue.splice(0, this.#maxBatch);
+    this.#depth -= batch.length;
+    this.#turns.splice(turn, 1);
+    if (queue.length > 0) this.#turns.push(identity);
+    else this.#waiting.delete(identity);
     for (const item of batch) if (item.onAbort) item.context.signal.removeEventListener('abort', item.onAbort);
-    return batch;
+    return { identity, batch };
   }
 
   async #call(batch: Item[]): Promise<void> {
@@ -180,7 +222,7 @@ class StoreCallQueue implements StoreQueue {
   }
 
   #gauge(): void {
-    this.#options.metrics.fetchQueueDepth.set({ store: this.#store }, this.#queue.length);
+    this.#options.metrics.fetchQueueDepth.set({ store: this.#store }, this.#depth);
   }
 
   #deadline(): DeadlineError {

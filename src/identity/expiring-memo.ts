@@ -68,6 +68,12 @@ export class ExpiringMemo<T> {
     this.#loading.delete(key);
   }
 
+  /** Forgets everything (what was loaded is stale). */
+  clear(): void {
+    this.#entries.clear();
+    this.#loading.clear();
+  }
+
   /** Number of remembered entries. */
   get size(): number {
     return this.#entries.size;

@@ -12,6 +12,8 @@ export interface Metrics {
   /** Object requests answered from the value cache, by store. */
   readonly cacheHits: Counter<'store'>;
   readonly cacheMisses: Counter<'store'>;
+  /** Object requests answered from the short negative cache (a recent NOT_FOUND or PERMISSION_DENIED), by store. */
+  readonly negativeCacheHits: Counter<'store'>;
   /** Requests that joined a store call already in flight for the same store, identity and selector. */
   readonly singleflightJoins: Counter<'store'>;
   /** Requests waiting for a free store-call slot. */
@@ -48,6 +50,7 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
     }),
     cacheHits: new Counter({ name: 'courier_cache_hits_total', help: 'Object requests answered from the value cache.', labelNames: ['store'], registers: [registry] }),
     cacheMisses: new Counter({ name: 'courier_cache_misses_total', help: 'Object requests the value cache could not answer.', labelNames: ['store'], registers: [registry] }),
+    negativeCacheHits: new Counter({ name: 'courier_negative_cache_hits_total', help: 'Object requests answered with a recent NOT_FOUND or PERMISSION_DENIED without asking the store.', labelNames: ['store'], registers: [registry] }),
     singleflightJoins: new Counter({ name: 'courier_singleflight_joins_total', help: 'Object requests that joined a store call already in flight.', labelNames: ['store'], registers: [registry] }),
     fetchQueueDepth: new Gauge({ name: 'courier_fetch_queue_depth', help: 'Requests waiting for a free store-call slot.', labelNames: ['store'], registers: [registry] }),
     cacheBytes: new Gauge({ name: 'courier_cache_bytes', help: 'Bytes held by the value cache.', registers: [registry] }),

@@ -40,6 +40,10 @@ export interface ServeOptions {
   readonly cacheMaxBytes: number;
   /** Store calls in flight at once, per store (`--max-concurrent-fetches`); more wait in a queue. */
   readonly maxConcurrentFetches: number;
+  /** Store calls in flight at once for one identity, per store (`--max-concurrent-fetches-per-identity`). */
+  readonly maxConcurrentFetchesPerIdentity: number;
+  /** How long a NOT_FOUND or PERMISSION_DENIED is answered again without asking the store (`--negative-cache-ttl`; 0 off). */
+  readonly negativeCacheTtlMs: number;
   /** What one Mount may cost (`--max-parameter-bytes`, `--max-objects`, ...; spc/budgets.ts). */
   readonly budgets: MountBudgets;
 }
@@ -62,5 +66,7 @@ export const DEFAULT_SERVE_OPTIONS: ServeOptions = Object.freeze({
   cacheTtlMs: 30_000,
   cacheMaxBytes: 64 * 1024 * 1024,
   maxConcurrentFetches: 16,
+  maxConcurrentFetchesPerIdentity: 4,
+  negativeCacheTtlMs: 5_000,
   budgets: DEFAULT_BUDGETS,
 });

@@ -180,3 +180,20 @@ test('a store that keeps throttling answers RESOURCE_EXHAUSTED naming the store,
   t.is(fetcher.layer.cache.size, 0);
   t.is((await metrics.fetchRetries.get()).values.find((entry) => entry.labels.reason === 'throttled')?.value, 2);
 });
+
+test('a denial or a miss is given again for a few seconds without asking the store, per identity', async (t) => {
+  const answer = (request: { locator: string }) => ({ ok: false as const, error: request.locator === 'gone' ? new NotFoundError('no such secret') : new ThrottledError('slow down') });
+  const { backend, clock, fetcher, metrics } = setup(t, { answer }, { negativeCacheTtlMs: 5_000, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1 } });
+  t.deepEqual(texts(await fetcher.fetchObjects(objects('gone'), contextFor('team', 'app'))), ['no such secret']);
+  t.deepEqual(texts(await fetcher.fetchObjects(objects('gone'), contextFor('team', 'app'))), ['no such secret']);
+  t.is(backend.calls.length, 1, 'the second Mount did not reach the store');
+  t.is((await metrics.negativeCacheHits.get()).values.find((entry) => entry.labels.store === 'scripted')?.value, 1);
+  await fetcher.fetchObjects(objects('gone'), contextFor('team', 'other'));
+  t.is(backend.calls.length, 2, 'another identity asks the store itself');
+  await clock.advance(5_001);
+  await fetcher.fetchObjects(objects('gone'), contextFor('team', 'app'));
+  t.is(backend.calls.length, 3, 'after the TTL the store is asked again');
+  await fetcher.fetchObjects(objects('busy'), contextFor('team', 'app'));
+  await fetcher.fetchObjects(objects('busy'), contextFor('team', 'app'));
+  t.is(backend.calls.length, 5, 'throttling is never remembered');
+});

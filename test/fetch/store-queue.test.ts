@@ -41,7 +41,7 @@ test('no more than maxConcurrent store calls run at once; the rest wait in order
   t.is(await counter(metrics.fetchQueueDepth, { store: 'scripted' }), 0);
 });
 
-test('waiting requests of one identity go out together, up to the batch size', async (t) => {
+test('waiting requests of one identity go out together, up to the batch size, and identities take turns', async (t) => {
   const { backend, queue } = queueWith({ maxBatchSize: 3 }, 1);
   const answers = [
     queue.fetch('blocker', request('first'), contextFor('ns', 'blocker')),
@@ -57,7 +57,8 @@ test('waiting requests of one identity go out together, up to the batch size', a
   await settle();
   backend.calls[3]?.release();
   await Promise.all(answers);
-  t.deepEqual(backend.calls.map((call) => call.locators), [['first'], ['x1', 'x2', 'x3'], ['x4'], ['y1']]);
+  // ns/y gets its turn before ns/x's fourth request: a busy identity goes to the back of the line.
+  t.deepEqual(backend.calls.map((call) => call.locators), [['first'], ['x1', 'x2', 'x3'], ['y1'], ['x4']]);
 });
 
 test('a request leaves the queue when its Mount\'s deadline passes', async (t) => {
@@ -205,4 +206,23 @@ test('a store that answers fewer results than requests fails the batch', async (
   await settle();
   backend.calls[0]?.release([]);
   for (const answer of answers) await t.throwsAsync(answer, { message: 'store scripted answered 0 of 2 requests' });
+});
+
+test('one identity whose calls hang holds at most its share of the slots; others keep being served', async (t) => {
+  const backend = gatedBackend({ gated: true, maxBatchSize: 1 });
+  const queue = createStoreQueue({ backend, maxConcurrent: 4, maxPerIdentity: 2, retry: policy, clock: fakeClock(), random: () => 0.5, metrics: createMetrics() });
+  const stuck = ['s1', 's2', 's3', 's4', 's5'].map((name) => queue.fetch('ns/stuck', request(name), contextFor('ns', 'stuck')));
+  void stuck;
+  await settle();
+  t.deepEqual(backend.calls.map((call) => call.locators), [['s1'], ['s2']], 'the hanging identity got two of four slots');
+  const others = ['o1', 'o2', 'o3'].map((name) => queue.fetch('ns/other', request(name), contextFor('ns', 'other')));
+  await settle();
+  t.deepEqual(backend.calls.slice(2).map((call) => call.locators), [['o1'], ['o2']]);
+  backend.calls[2]?.release();
+  await settle();
+  t.deepEqual(backend.calls.slice(4).map((call) => call.locators), [['o3']], 'the freed slot went to the other identity, not to the stuck one');
+  backend.calls[3]?.release();
+  backend.calls[4]?.release();
+  t.deepEqual((await Promise.all(others)).map(text), ['ns/other:o1', 'ns/other:o2', 'ns/other:o3']);
+  t.is(queue.depth(), 3);
 });
