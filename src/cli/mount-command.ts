@@ -8,7 +8,7 @@ import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import type { MountFile, ObjectVersion } from '../output/assemble.ts';
-import { writeAtomically } from '../output/atomic-writer.ts';
+import { createAtomicWriter, writeAtomically } from '../output/atomic-writer.ts';
 import { parseFileMode } from '../output/file-mode.ts';
 import { runMount } from '../pipeline/mount.ts';
 import { DEFAULT_BUDGETS } from '../spc/budgets.ts';
@@ -86,7 +86,7 @@ async function mountInProcess(request: RawMountRequest, flags: Record<string, un
     const decoded = decodeRequest(request);
     // The CLI's pod does not exist: an owner reference to it would have the garbage collector delete the mirror at once.
     const pod = flags['mirror'] === true ? { ...decoded.pod, uid: '' } : decoded.pod;
-    return await runMount({ ...decoded, pod }, { fetcher, catalog: registry.catalog, backends, budgets: DEFAULT_BUDGETS, contentVersion: shared.contentVersion, writeFiles: false, mirror }, AbortSignal.timeout(TIMEOUT_MS));
+    return await runMount({ ...decoded, pod }, { fetcher, catalog: registry.catalog, backends, budgets: DEFAULT_BUDGETS, contentVersion: shared.contentVersion, writer: createAtomicWriter(), writeFiles: false, mirror }, AbortSignal.timeout(TIMEOUT_MS));
   } catch (error) {
     if (error instanceof CourierError) throw new Error(`${error.message} (${error.name})`);
     throw error;

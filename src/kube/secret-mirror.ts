@@ -43,22 +43,28 @@ export function createSecretMirror(kube: KubeClient, deps: SecretMirrorDependenc
   const memo = createMirrorMemo(deps.recheckAfterMs, deps.now);
   return {
     async apply(secrets, pod, signal) {
-      for (const secret of secrets) {
-        if (memo.isCurrent(pod.namespace, secret, pod.uid)) {
-          deps.metrics.mirrorWrites.inc({ outcome: 'unchanged' });
-          continue;
-        }
-        memo.forget(pod.namespace, secret.name);
-        const outcome = await writeOne(kube, secret, pod, signal, maxAttempts).then(
-          (written) => {
-            memo.remember(pod.namespace, secret, written.owners);
-            return written.outcome;
-          },
-          (error: unknown) => failure(error, secret, pod, deps),
-        );
-        deps.metrics.mirrorWrites.inc({ outcome });
-        if (outcome === 'created' || outcome === 'updated') deps.logger.info({ namespace: pod.namespace, pod: pod.name, secretName: secret.name, outcome }, 'mirror Secret written');
-      }
+      // The Secrets of one Mount are written at once, all within the Mount's deadline: a slow API costs
+      // one call's time, not one per Secret. The first refusal is reported after all have settled.
+      const written = await Promise.allSettled(
+        secrets.map(async (secret) => {
+          if (memo.isCurrent(pod.namespace, secret, pod.uid)) {
+            deps.metrics.mirrorWrites.inc({ outcome: 'unchanged' });
+            return;
+          }
+          memo.forget(pod.namespace, secret.name);
+          const outcome = await writeOne(kube, secret, pod, signal, maxAttempts).then(
+            (result) => {
+              memo.remember(pod.namespace, secret, result.owners);
+              return result.outcome;
+            },
+            (error: unknown) => failure(error, secret, pod, deps),
+          );
+          deps.metrics.mirrorWrites.inc({ outcome });
+          if (outcome === 'created' || outcome === 'updated') deps.logger.info({ namespace: pod.namespace, pod: pod.name, secretName: secret.name, outcome }, 'mirror Secret written');
+        }),
+      );
+      const refused = written.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (refused) throw refused.reason;
     },
   };
 }

@@ -1,4 +1,4 @@
-/** Courier's JSON logger, with redaction of every field that could carry a secret or a token. */
+/** Courier's JSON logger: errors logged as name, message and stack only, and every field that could carry a secret or a token censored at any depth. */
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger } from 'pino';
@@ -7,20 +7,42 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
- * Field names that are never printed, at the top level or one level down. Mount code logs none of
- * them; this is the net under that rule, for a field added by mistake or an error's own properties.
+ * Field names that are never printed, at any depth. Mount code logs none of them; this is the net under
+ * that rule, for a field added by mistake or the properties of an error a library threw.
  */
-const REDACTED_FIELDS = ['attributes', 'secrets', 'token', 'tokens', 'contents', 'password', 'secret', 'secretString', 'authorization', 'parameters', 'credentials'];
+const REDACTED_FIELDS = new Set(['attributes', 'secrets', 'token', 'tokens', 'contents', 'password', 'secret', 'secretstring', 'authorization', 'parameters', 'credentials', 'clientsecret', 'client_secret', 'privatekey', 'private_key', 'jwt', 'assertion', 'client_assertion', 'headers', 'body', 'data']);
+const CENSOR = '[redacted]';
+/** Deeper than this, values are replaced: log fields are flat by design. */
+const MAX_DEPTH = 6;
 
 /** Creates the logger; `destination` lets tests capture every line. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const paths = REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`]);
   const options = {
     level,
     base: { service: 'courier' },
-    redact: { paths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label: string) => ({ level: label }) },
+    // pino's own error serializer would add fields of its choosing; `censor` below has already reduced errors.
+    serializers: { err: (value: unknown) => value },
+    formatters: { level: (label: string) => ({ level: label }), log: (object: Record<string, unknown>) => censor(object, 0) as Record<string, unknown> },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** Name, message and stack of an error; nothing else of it. */
+export function errorFields(error: unknown): { name: string; message: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: typeof error, message: 'a non-Error value was thrown' };
+  return { name: error.name, message: error.message, ...(error.stack === undefined ? {} : { stack: error.stack }) };
+}
+
+/** A copy of `value` with every redacted field name (any case) censored, at every depth. */
+function censor(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  // An error, at any depth, is logged as what it is and where it was thrown, never with its own properties:
+  // an SDK's error object can carry the request, its headers (a token) or the response body (a secret).
+  if (value instanceof Error) return errorFields(value);
+  if (depth >= MAX_DEPTH) return CENSOR;
+  if (Array.isArray(value)) return value.map((item) => censor(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = REDACTED_FIELDS.has(key.toLowerCase()) ? CENSOR : censor(item, depth + 1);
+  return copy;
 }

@@ -2,7 +2,7 @@
 import type { ObjectFetcher } from '../fetch/fetch-objects.ts';
 import { ConfigError } from '../errors/courier-error.ts';
 import { assembleOutput, totalBytes, type MountOutput } from '../output/assemble.ts';
-import { writeAtomically } from '../output/atomic-writer.ts';
+import type { AtomicWriter } from '../output/atomic-writer.ts';
 import { prepareMirrors, writeMirrors } from '../kube/mirror-step.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { planOrThrow } from '../spc/plan.ts';
@@ -25,6 +25,8 @@ export interface MountDependencies {
   readonly contentVersion?: ContentVersion;
   /** Courier writes the files into target_path itself instead of returning them. */
   readonly writeFiles: boolean;
+  /** Writes the files with --write-files, one write per target at a time. */
+  readonly writer: AtomicWriter;
   /** Writes mirror Secrets; set only when courier was started with --mirror-secrets. */
   readonly mirror?: SecretMirror;
   /** Remembers plans of recent SecretProviderClasses; without it every Mount plans afresh. */
@@ -53,7 +55,7 @@ export async function runMount(request: DecodedRequest, deps: MountDependencies,
   checkMountSize(output, deps);
   if (deps.writeFiles && request.targetPath === '') throw new ConfigError('is empty, but courier was started with --write-files', { field: 'targetPath' });
   const mirrors = prepareMirrors(deps.mirror, plan, output.files);
-  if (deps.writeFiles) await writeAtomically(request.targetPath, output.files);
+  if (deps.writeFiles) await deps.writer.write(request.targetPath, output.files, { maxBytes: deps.budgets.maxMountBytes });
   await writeMirrors(mirrors, request.pod, signal);
   if (deps.writeFiles) return { ...output, files: [], objectCount: plan.objects.length, written: true };
   return { ...output, objectCount: plan.objects.length, written: false };

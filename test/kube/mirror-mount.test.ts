@@ -9,6 +9,7 @@ import { runMount } from '../../src/pipeline/mount.ts';
 import type { DecodedRequest } from '../../src/spc/types.ts';
 import { b64, POD_A, useMirrorRig } from './mirror-helpers.ts';
 import { CATALOG } from '../helpers/catalog.ts';
+import { createAtomicWriter } from '../../src/output/atomic-writer.ts';
 import { DEFAULT_BUDGETS } from '../../src/spc/budgets.ts';
 
 /** A `file` store held in memory, so a test can rotate a value between Mounts. */
@@ -46,7 +47,7 @@ function request(mirror: string | undefined): DecodedRequest {
 function mount(values: Map<string, string | Buffer>, mirror: SecretMirror | undefined, mirrorParameter: string | undefined, budgets = DEFAULT_BUDGETS) {
   const backends = new Map<string, Backend>([['file', memoryStore(values)]]);
   const fetcher = createObjectFetcher(backends, createMetrics());
-  return runMount(request(mirrorParameter), { fetcher, catalog: CATALOG, backends, budgets, writeFiles: false, ...(mirror ? { mirror } : {}) }, AbortSignal.timeout(20_000));
+  return runMount(request(mirrorParameter), { fetcher, catalog: CATALOG, backends, budgets, writer: createAtomicWriter(), writeFiles: false, ...(mirror ? { mirror } : {}) }, AbortSignal.timeout(20_000));
 }
 
 test('a Mount with a mirror returns its files and creates the Secret', async (t) => {

@@ -66,3 +66,38 @@ test('the socket is served under the provider name given', async (t) => {
   t.is(courier.sockets[0]?.path, join(dir, 'sockets', 'courier-b.sock'));
   t.true(await courier.ready());
 });
+
+/** A provider that is not Courier, serving the driver's contract on `path`. */
+async function otherProvider(t: { teardown(fn: () => void): void }, path: string, runtimeName: string): Promise<void> {
+  const { Server, ServerCredentials } = await import('@grpc/grpc-js');
+  const { loadProviderProto } = await import('../../src/server/proto.ts');
+  const server = new Server();
+  server.addService(loadProviderProto().service, {
+    Version: (_call: unknown, callback: (error: null, value: object) => void) => callback(null, { version: 'v1alpha1', runtimeName, runtimeVersion: '1.2.3' }),
+    Mount: (_call: unknown, callback: (error: Error) => void) => callback(new Error('not here')),
+  });
+  await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${path}`, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())));
+  t.teardown(() => server.forceShutdown());
+}
+
+test('another provider\'s socket is never replaced', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'aws.sock');
+  await otherProvider(t, path, 'secrets-store-csi-driver-provider-aws');
+  const before = await lstat(path);
+  const error = await t.throwsAsync(startCourier({ ...optionsFor(dir), compat: ['aws'] }, parts()));
+  t.is(error?.message, `${path} is served by secrets-store-csi-driver-provider-aws 1.2.3, not Courier; refusing to replace another provider's socket (choose another --provider-name or --compat, or stop that provider first)`);
+  t.is((await lstat(path)).ino, before.ino);
+  await t.throwsAsync(lstat(join(dir, 'courier.sock')), { code: 'ENOENT' }, 'nothing was taken over');
+});
+
+test('a running Courier\'s socket is taken over (a rollout)', async (t) => {
+  const dir = await tempDir(t);
+  const first = await startCourier(optionsFor(dir), parts());
+  const second = await startCourier(optionsFor(dir), parts());
+  t.teardown(() => second.shutdown());
+  t.false(await first.ready());
+  t.true(await second.ready());
+  await first.shutdown();
+  t.true(await second.ready(), 'the old one leaves the new one\'s socket alone');
+});
