@@ -37,6 +37,9 @@ export interface FetchLayerOptions {
  */
 export const DEFAULT_FETCH_LAYER_OPTIONS: FetchLayerOptions = Object.freeze({ cacheTtlMs: 30_000, cacheMaxBytes: 64 * 1024 * 1024, maxConcurrentFetches: 16, maxConcurrentFetchesPerIdentity: 4, negativeCacheTtlMs: 5_000 });
 
+/** Past the retry budget by this much, a shared store call is presumed hung (every store call times out sooner). */
+const HUNG_CALL_MARGIN_MS = 15_000;
+
 /** Denials and misses remembered at most (the oldest go first); each is a key and an error message. */
 const MAX_NEGATIVE_ENTRIES = 10_000;
 
@@ -150,7 +153,10 @@ class CachingLayer implements FetchLayer {
       retry: this.#options.retry ?? DEFAULT_RETRY_POLICY,
       random: this.#options.random ?? Math.random,
     });
-    const state: StoreState = { queue, flights: new SingleFlight(), generation: 0 };
+    // A shared call older than the whole retry budget plus one call's timeout is hung: nobody joins it any more.
+    const retry = this.#options.retry ?? DEFAULT_RETRY_POLICY;
+    const flights = new SingleFlight<FetchResult>({ maxJoinAgeMs: retry.budgetMs + HUNG_CALL_MARGIN_MS, now: () => this.#clock.now() });
+    const state: StoreState = { queue, flights, generation: 0 };
     this.#stores.set(backend.store, state);
     backend.onInvalidate?.(() => {
       state.generation += 1;

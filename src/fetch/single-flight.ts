@@ -3,6 +3,7 @@
 interface Flight<T> {
   readonly promise: Promise<T>;
   readonly controller: AbortController;
+  readonly startedAt: number;
   waiters: number;
 }
 
@@ -21,6 +22,17 @@ export interface FlightTicket<T> {
  */
 export class SingleFlight<T> {
   readonly #flights = new Map<string, Flight<T>>();
+  readonly #now: () => number;
+  readonly #maxJoinAgeMs: number;
+
+  /**
+   * `maxJoinAgeMs`: a caller does not join a call that has run longer than this (it is presumed hung;
+   * every store call is bounded well below it), but starts a fresh one that later callers join.
+   */
+  constructor(options: { readonly maxJoinAgeMs?: number; readonly now?: () => number } = {}) {
+    this.#now = options.now ?? (() => performance.now());
+    this.#maxJoinAgeMs = options.maxJoinAgeMs ?? Number.POSITIVE_INFINITY;
+  }
 
   /** Calls in flight. */
   get size(): number {
@@ -30,10 +42,10 @@ export class SingleFlight<T> {
   /** Joins the call for `key`, or starts one with `start`. */
   run(key: string, signal: AbortSignal, start: (signal: AbortSignal) => Promise<T>): FlightTicket<T> {
     const existing = this.#flights.get(key);
-    if (existing) return { result: this.#join(key, existing, signal), joined: true };
+    if (existing && this.#now() - existing.startedAt <= this.#maxJoinAgeMs) return { result: this.#join(key, existing, signal), joined: true };
     const controller = new AbortController();
     const promise = start(controller.signal);
-    const flight: Flight<T> = { promise, controller, waiters: 0 };
+    const flight: Flight<T> = { promise, controller, startedAt: this.#now(), waiters: 0 };
     this.#flights.set(key, flight);
     const settle = () => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key);

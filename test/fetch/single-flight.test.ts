@@ -104,3 +104,17 @@ test('forget makes new callers start a new call while earlier callers keep their
   t.is(await earlier.result, 'stale');
   t.is(await later.result, 'fresh');
 });
+
+test('a caller does not join a call older than the join age; later callers join the fresh one', async (t) => {
+  let now = 0;
+  const flights = new SingleFlight<string>({ maxJoinAgeMs: 1_000, now: () => now });
+  const signal = new AbortController().signal;
+  const hung = flights.run('k', signal, () => new Promise<string>(() => undefined));
+  void hung.result;
+  now = 500;
+  t.true(flights.run('k', signal, () => Promise.resolve('unused')).joined, 'young enough to join');
+  now = 1_500;
+  const fresh = flights.run('k', signal, () => Promise.resolve('fresh'));
+  t.false(fresh.joined);
+  t.is(await fresh.result, 'fresh');
+});

@@ -12,6 +12,7 @@ import { startCourier, type RunningCourier } from '../../src/server/courier-serv
 import { DEFAULT_SERVE_OPTIONS, type ServeOptions } from '../../src/server/options.ts';
 import { connectProvider, type ProviderClient } from '../helpers/provider-client.ts';
 import { registryWith } from '../helpers/test-store-module.ts';
+import type { SecretMirror } from '../../src/kube/secret-mirror.ts';
 
 /** What a test Courier is started with; everything is optional. */
 export interface FixtureOptions {
@@ -21,6 +22,8 @@ export interface FixtureOptions {
   readonly backends?: ReadonlyArray<readonly [string, Backend]>;
   /** Overrides of the serve options (socketDir defaults to a fresh temp dir, endpoints off). */
   readonly options?: Partial<ServeOptions>;
+  /** Writes mirror Secrets (as --mirror-secrets would). */
+  readonly mirror?: SecretMirror;
 }
 
 /** A started Courier with a connected client; everything is removed in t.teardown. */
@@ -61,7 +64,7 @@ export async function startTestCourier(t: ExecutionContext, fixture: FixtureOpti
   const metrics = createMetrics();
   const options: ServeOptions = { ...DEFAULT_SERVE_OPTIONS, socketDir: join(dir, 'sockets'), metricsAddr: 'off', healthAddr: 'off', gracePeriodMs: 5_000, ...fixture.options };
   const { logger, lines: logLines } = captureLogs(options.logLevel);
-  const courier = await startCourier(options, { logger, metrics, backends, catalog: registryWith([...backends.values()]).catalog });
+  const courier = await startCourier(options, { logger, metrics, backends, catalog: registryWith([...backends.values()]).catalog, ...(fixture.mirror ? { mirror: fixture.mirror } : {}) });
   let stopped: Promise<void> | undefined;
   const shutdown = () => (stopped ??= courier.shutdown());
   const socketPath = join(options.socketDir, `${options.providerName}.sock`);
