@@ -1,7 +1,8 @@
 /** One Mount from decoded request to output: plan, fetch, transform, assemble, check, write files, then mirror. */
 import type { ObjectFetcher } from '../fetch/fetch-objects.ts';
 import { ConfigError } from '../errors/courier-error.ts';
-import { assembleOutput, totalBytes, type MountOutput } from '../output/assemble.ts';
+import { assembleSteps, totalBytes, type MountOutput } from '../output/assemble.ts';
+import { IMMEDIATE, runFor, type FairScheduler } from './fair-scheduler.ts';
 import type { AtomicWriter } from '../output/atomic-writer.ts';
 import { prepareMirrors, writeMirrors } from '../kube/mirror-step.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
@@ -31,7 +32,12 @@ export interface MountDependencies {
   readonly mirror?: SecretMirror;
   /** Remembers plans of recent SecretProviderClasses; without it every Mount plans afresh. */
   readonly plans?: PlanCache;
+  /** Gives each tenant its turn at the CPU (one per server); without it every step runs at once. */
+  readonly scheduler?: FairScheduler;
 }
+
+/** The longest one slice of a Mount's assembly runs before other tenants get their turn. */
+const SLICE_MS = 1;
 
 /** What a Mount produced: files to return (none when Courier wrote them) and versions. */
 export interface MountResult extends MountOutput {
@@ -46,12 +52,20 @@ export interface MountResult extends MountOutput {
  */
 export async function runMount(request: DecodedRequest, deps: MountDependencies, signal: AbortSignal, socketDialect?: string): Promise<MountResult> {
   const context = { permission: request.permission, catalog: deps.catalog, budgets: deps.budgets };
-  const plan = deps.plans ? deps.plans.plan(request.parameters, context, socketDialect) : planOrThrow(request.parameters, context, socketDialect);
+  // The costly steps run as slices that take turns with other tenants' (fair-scheduler.ts).
+  const scheduler = deps.scheduler ?? IMMEDIATE;
+  const tenant = request.pod.namespace;
+  const plan = await scheduler.run(tenant, () => (deps.plans ? deps.plans.plan(request.parameters, context, socketDialect) : planOrThrow(request.parameters, context, socketDialect)));
   // A template's inputs are fetched with the other objects: one request per distinct secret in all.
   const fetched = [...plan.objects, ...(plan.templates ?? []).flatMap((template) => template.inputs.map(({ object }) => object))];
   checkEnabled(fetched, deps);
   const results = await deps.fetcher.fetchObjects(fetched, { signal, pod: request.pod, tokens: request.tokens });
-  const output = assembleOutput(plan.objects, results, { budgets: deps.budgets, ...(plan.templates ? { templates: plan.templates } : {}), ...(deps.contentVersion ? { contentVersion: deps.contentVersion } : {}) });
+  const steps = assembleSteps(plan.objects, results, { budgets: deps.budgets, ...(plan.templates ? { templates: plan.templates } : {}), ...(deps.contentVersion ? { contentVersion: deps.contentVersion } : {}) });
+  let output: MountOutput | undefined;
+  while (output === undefined) {
+    const slice = await scheduler.run(tenant, () => runFor(steps, SLICE_MS));
+    if (slice.done) output = slice.value;
+  }
   checkMountSize(output, deps);
   if (deps.writeFiles && request.targetPath === '') throw new ConfigError('is empty, but courier was started with --write-files', { field: 'targetPath' });
   const mirrors = prepareMirrors(deps.mirror, plan, output.files);

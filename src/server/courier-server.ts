@@ -12,6 +12,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { createContentVersion, randomVersionKey, type ContentVersion } from '../output/content-version.ts';
 import { createAtomicWriter } from '../output/atomic-writer.ts';
+import { createFairScheduler } from '../pipeline/fair-scheduler.ts';
 import type { StoreCatalog } from '../spc/store-catalog.ts';
 import { startHttpEndpoint, parseListenAddress, type HttpEndpoint } from './http-endpoints.ts';
 import type { ServeOptions } from './options.ts';
@@ -55,6 +56,8 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
   const contentVersion = parts.contentVersion ?? createContentVersion(randomVersionKey());
   // One writer for every socket: writes of one target never overlap, whichever socket the Mount came on.
   const writer = createAtomicWriter();
+  // One scheduler for every socket: tenants take turns at the CPU whichever socket their Mounts come on.
+  const scheduler = createFairScheduler();
   const dialects: Array<[string, string]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, string] => [name, name])];
   const bound: Array<{ server: Server; socket: OwnedSocket }> = [];
   const stopping = new AbortController();
@@ -72,7 +75,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     for (const [name, socketDialect] of dialects) {
       const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
       servers.push(server);
-      server.addService(proto.service, createProviderService({ ...parts, catalog, contentVersion, writer, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
+      server.addService(proto.service, createProviderService({ ...parts, catalog, contentVersion, writer, scheduler, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
       bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)) });
     }
   } catch (error) {

@@ -7,6 +7,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { runMount, type MountDependencies } from '../pipeline/mount.ts';
 import { decodeRequest } from '../spc/decode-request.ts';
 import { mountSignal } from './mount-signal.ts';
+import { createFairScheduler } from '../pipeline/fair-scheduler.ts';
 import { createPlanCache } from '../spc/plan-cache.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
 import type { WireMountRequest, WireMountResponse, WireVersionResponse } from './proto.ts';
@@ -23,10 +24,13 @@ export interface ServiceDependencies extends MountDependencies {
   readonly stopSignal?: AbortSignal;
 }
 
+/** About how many bytes of response gRPC encodes and writes per millisecond of CPU. */
+const RESPONSE_BYTES_PER_MS = 500_000;
+
 /** Builds the `v1alpha1.CSIDriverProvider` implementation. */
 export function createProviderService(dependencies: ServiceDependencies): UntypedServiceImplementation {
   // One plan cache per service: the same SecretProviderClass comes back every rotation.
-  const deps: ServiceDependencies = { ...dependencies, plans: dependencies.plans ?? createPlanCache() };
+  const deps: ServiceDependencies = { ...dependencies, plans: dependencies.plans ?? createPlanCache(), scheduler: dependencies.scheduler ?? createFairScheduler() };
   return {
     Version(_call: ServerUnaryCall<unknown, WireVersionResponse>, callback: sendUnaryData<WireVersionResponse>) {
       callback(null, { version: 'v1alpha1', runtimeName: RUNTIME_NAME, runtimeVersion: VERSION });
@@ -49,6 +53,8 @@ async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>,
     const request = decodeRequest(call.request, deps.budgets.maxParameterBytes);
     Object.assign(fields, { namespace: request.pod.namespace, pod: request.pod.name, secretProviderClass: request.secretProviderClass });
     const result = await runMount(request, deps, signal, deps.socketDialect);
+    // Encoding and sending the files costs the thread time outside any slice; the tenant pays for it.
+    deps.scheduler?.charge(request.pod.namespace, result.files.reduce((sum, file) => sum + file.contents.byteLength, 0) / RESPONSE_BYTES_PER_MS);
     finish(deps, started, 'ok', { ...fields, objects: result.objectCount, files: result.versions.length, skipped: result.skipped.length });
     return {
       objectVersion: result.versions.map((version) => ({ ...version })),

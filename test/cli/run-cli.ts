@@ -1,6 +1,6 @@
 /** Runs the built `courier` command (dist/cli/main.js) as a user would, for CLI and process-level tests. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { lstat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ExecutionContext } from 'ava';
@@ -13,9 +13,38 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built entry point. */
 export const COURIER_BIN = `${ROOT}dist/cli/main.js`;
 
-/** Builds dist/ with the repository's build config; call from test.before. */
+/**
+ * Builds dist/ with the repository's build config unless it is newer than every source; call from
+ * test.before. Test files run in parallel: a lock makes one build while the others wait, so no test
+ * ever runs a dist/ file that tsc is rewriting.
+ */
 export async function buildDist(): Promise<void> {
-  await run(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}tsconfig.build.json`], { cwd: ROOT, timeout: 120_000 });
+  const lock = `${ROOT}.dist-build.lock`;
+  for (let waited = 0; ; waited += 100) {
+    const taken = await mkdir(lock).then(() => true, () => false);
+    if (taken) break;
+    // A lock older than the longest build was left by a run that died.
+    const age = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now());
+    if (age > 180_000) await rm(lock, { recursive: true, force: true });
+    if (waited > 180_000) throw new Error(`${lock} is held; remove it if no test run is building dist/`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  try {
+    const built = await stat(COURIER_BIN).then((info) => info.mtimeMs, () => 0);
+    if (built > (await newestSource(`${ROOT}src`))) return;
+    await run(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}tsconfig.build.json`], { cwd: ROOT, timeout: 120_000 });
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+async function newestSource(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    newest = Math.max(newest, entry.isDirectory() ? await newestSource(path) : (await stat(path)).mtimeMs);
+  }
+  return newest;
 }
 
 /** What a finished command printed and returned. */

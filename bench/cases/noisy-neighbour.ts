@@ -1,0 +1,128 @@
+/** Noisy neighbour: one tenant sends the worst inputs the budgets allow (and one tenant's store throttles) while another mounts at concurrency 16. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { driveMounts, type LoadResult, type WireRequest } from '../lib/load.ts';
+import { mebibytes, percentile, round } from '../lib/stats.ts';
+import type { BenchCase } from '../lib/types.ts';
+
+export const title = 'noisy neighbour: a tenant at the budgets\' edge beside one mounting at concurrency 16';
+
+const VICTIM_MOUNTS = 4_000;
+const CONTAINER_LIMIT_MIB = 512;
+
+async function makeStore(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'courier-bench-noisy-'));
+  await mkdir(join(root, 'victim'));
+  await mkdir(join(root, 'neighbour'));
+  for (let index = 0; index < 10; index += 1) await writeFile(join(root, 'victim', `s${index}.json`), JSON.stringify({ password: `p-${index}`, note: 'y'.repeat(150) }));
+  // The neighbour's secrets: a large JSON document (its expressions get the most the cost budget allows) and a large blob.
+  const items = Array.from({ length: 3_000 }, (_, index) => ({ name: `n${index % 97}-${index}`, x: index, y: 'yyyyyyyy' }));
+  await writeFile(join(root, 'neighbour', 'big.json'), JSON.stringify({ items }));
+  await writeFile(join(root, 'neighbour', 'blob'), 'z'.repeat(900_000));
+  return root;
+}
+
+function request(namespace: string, parameters: Record<string, string>): WireRequest {
+  const attributes = {
+    ...parameters,
+    secretProviderClass: 'bench',
+    'csi.storage.k8s.io/pod.name': `${namespace}-0`,
+    'csi.storage.k8s.io/pod.namespace': namespace,
+    'csi.storage.k8s.io/pod.uid': `00000000-0000-4000-8000-${namespace.padStart(12, '0').slice(-12)}`,
+    'csi.storage.k8s.io/serviceAccount.name': 'default',
+    'csi.storage.k8s.io/ephemeral': 'false',
+  };
+  return { attributes: JSON.stringify(attributes), secrets: 'null', targetPath: '/tmp/courier-bench-target', permission: '420' };
+}
+
+const VICTIM = request('victim', { objects: Array.from({ length: 10 }, (_, index) => `- {source: "file:victim/s${index}.json", path: "f${index}", jsonKey: password}`).join('\n') });
+
+/** The neighbour's Mounts, each as costly as the budgets let it be. */
+function neighbourRequests(): WireRequest[] {
+  const many = Array.from({ length: 250 }, (_, index) => `- {source: "file:neighbour/big.json", path: "many/f${index}", jmesPath: "items[${index}].name"}`).join('\n');
+  const template = '- path: out\n  template: "{% for i in (1..6000) %}{{ i }}{% endfor %}"';
+  return [
+    request('neighbour', { objects: '- {source: "file:neighbour/big.json", path: sorted, jmesPath: "sort_by(items, &name)[*].y"}' }),
+    request('neighbour', { objects: many }),
+    request('neighbour', { objects: '- {source: "file:neighbour/blob", path: a}\n- {source: "file:neighbour/blob", path: b}\n- {source: "file:neighbour/blob", path: c}\n- {source: "file:neighbour/blob", path: d}' }),
+    request('neighbour', { objects: template }),
+    request('throttled-ns', { objects: Array.from({ length: 10 }, (_, index) => `- {source: "throttled:s${index}", path: "t${index}"}`).join('\n') }),
+  ];
+}
+
+/** Spawns a bench helper (bench/lib/<name>) as its own Node.js process. */
+function spawnHelper(name: string, args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, [fileURLToPath(new URL(`../lib/${name}`, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+/** Resolves once `path` accepts a connection (the server child is up). */
+async function accepting(path: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(path);
+      socket.once('connect', () => resolve(socket.destroy() !== undefined));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${path} never accepted`);
+}
+
+/** Peak RSS (VmHWM) of a process, in bytes. */
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) * 1024;
+}
+
+export async function run(): Promise<BenchCase> {
+  const root = await makeStore();
+  const dir = await mkdtemp(join(tmpdir(), 'courier-bench-noisy-sock-'));
+  const socketPath = join(dir, 'courier.sock');
+  const requestsFile = join(dir, 'neighbour.json');
+  await writeFile(requestsFile, JSON.stringify(neighbourRequests()));
+  // Courier, the victim's client (this process) and the neighbour's clients are three processes, as
+  // the driver and Courier are on a node.
+  const server = spawnHelper('noisy-server.ts', [dir, root]);
+  try {
+    await accepting(socketPath);
+    await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: 1_000 });
+    const alone = await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: VICTIM_MOUNTS, maxMs: 60_000 });
+    const load = spawnHelper('noisy-load.ts', [socketPath, requestsFile]);
+    let output = '';
+    load.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const loadDone = new Promise((resolve) => load.once('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    let beside: LoadResult;
+    try {
+      beside = await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: VICTIM_MOUNTS, maxMs: 60_000 });
+    } finally {
+      load.kill('SIGTERM');
+      await loadDone;
+    }
+    const { mounts, failed } = JSON.parse(output.trim() || '{"mounts":0,"failed":0}') as { mounts: number; failed: number };
+    const peak = mebibytes(await peakRss(server.pid ?? 0));
+    const p99Alone = percentile(alone.latenciesMs, 99);
+    const p99Beside = percentile(beside.latenciesMs, 99);
+    const ratio = p99Beside / p99Alone;
+    const row = (phase: string, result: LoadResult) => ({ phase, mounts: result.completed, failed: result.failed, 'p50 ms': round(percentile(result.latenciesMs, 50)), 'p99 ms': round(percentile(result.latenciesMs, 99)), 'mounts/s': Math.round(result.completed / (result.elapsedMs / 1000)) });
+    return {
+      title: `${title} (neighbour: ${mounts} Mounts, ${failed} of them refused or failed)`,
+      rows: [row('alone', alone), row('beside the neighbour', beside)],
+      targets: [
+        { metric: 'victim p99 beside the neighbour / alone (ratio)', target: '<= 1.5', value: round(ratio), met: ratio <= 1.5 },
+        { metric: 'victim Mounts failed beside the neighbour', target: '0', value: beside.failed, met: beside.failed === 0 },
+        { metric: 'peak RSS of Courier (MiB)', target: `< ${CONTAINER_LIMIT_MIB} MiB (the chart's limit)`, value: peak, met: peak < CONTAINER_LIMIT_MIB },
+      ],
+    };
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+    await rm(root, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+  }
+}
