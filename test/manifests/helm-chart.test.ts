@@ -13,6 +13,14 @@ const VARIANTS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['the /etc/kubernetes providers directory', [join(CHART, 'ci/etc-kubernetes-values.yaml')]],
 ];
 
+/**
+ * The chart without its version-key Secret (the kustomize base has none: a random key per start), so
+ * the rest can be compared with the base object for object.
+ */
+function chartLikeBase(options: Parameters<typeof helmTemplate>[0] = {}): Promise<KubeObject[]> {
+  return helmTemplate({ ...options, set: [...(options.set ?? []), 'versionKey.create=false'] });
+}
+
 function template(daemonSet: KubeObject): PodTemplate {
   return (daemonSet['spec'] as { template: PodTemplate }).template;
 }
@@ -44,7 +52,7 @@ for (const [name, values] of VARIANTS) {
 }
 
 test('with default values the chart renders the kustomize base objects', async (t) => {
-  const chart = await helmTemplate();
+  const chart = await chartLikeBase();
   const base = await kustomize('manifests/base');
   const names = (objects: readonly KubeObject[]) => objects.map((object) => `${object.kind}/${object.metadata.name}`).sort();
   t.deepEqual(names(chart), names(base).filter((name) => name !== 'Namespace/courier-system'));
@@ -55,7 +63,7 @@ test('with default values the chart renders the kustomize base objects', async (
 });
 
 test('with mirroring on the chart adds what the mirror-secrets overlay adds', async (t) => {
-  const chart = await helmTemplate({ set: ['mirrorSecrets.enabled=true'] });
+  const chart = await chartLikeBase({ set: ['mirrorSecrets.enabled=true'] });
   const overlay = await kustomize('manifests/overlays/mirror-secrets');
   t.deepEqual(only(chart, 'ClusterRole', 'courier-mirror-secrets')['rules'], only(overlay, 'ClusterRole', 'courier-mirror-secrets')['rules']);
   t.deepEqual(only(chart, 'ClusterRoleBinding', 'courier-mirror-secrets')['roleRef'], only(overlay, 'ClusterRoleBinding', 'courier-mirror-secrets')['roleRef']);
@@ -68,7 +76,7 @@ test('the namespace object carries the Pod Security label a hostPath needs', asy
 });
 
 test('settings become flags: true a bare flag, empty left out, lists joined, extra flags win', async (t) => {
-  const daemonSet = only(await helmTemplate({ values: [join(CHART, 'ci/full-values.yaml')], set: ['extraFlags.cache-ttl=90', 'stores.gcp.workloadIdentityProvider='] }), 'DaemonSet');
+  const daemonSet = only(await chartLikeBase({ values: [join(CHART, 'ci/full-values.yaml')], set: ['extraFlags.cache-ttl=90', 'stores.gcp.workloadIdentityProvider='] }), 'DaemonSet');
   t.deepEqual(container(daemonSet).args, [
     '--allow-provider-identity',
     '--aws-region=eu-west-1',
@@ -109,13 +117,13 @@ test('kubelet waits for the grace period plus five seconds, also when it comes f
 });
 
 test('write-files mode mounts the kubelet pods directory with host-to-container propagation', async (t) => {
-  const daemonSet = only(await helmTemplate({ set: ['writeFiles.enabled=true'] }), 'DaemonSet');
+  const daemonSet = only(await chartLikeBase({ set: ['writeFiles.enabled=true'] }), 'DaemonSet');
   t.deepEqual(container(daemonSet).volumeMounts[1], { name: 'kubelet-pods', mountPath: '/var/lib/kubelet/pods', mountPropagation: 'HostToContainer' });
   t.deepEqual(template(daemonSet).spec.volumes[1], { name: 'kubelet-pods', hostPath: { path: '/var/lib/kubelet/pods', type: 'Directory' } });
 });
 
 test('write-files mode renders what the write-files component adds', async (t) => {
-  const chart = only(await helmTemplate({ set: ['writeFiles.enabled=true'] }), 'DaemonSet');
+  const chart = only(await chartLikeBase({ set: ['writeFiles.enabled=true'] }), 'DaemonSet');
   const composed = only(await kustomizeBaseWith(['manifests/components/write-files']), 'DaemonSet');
   t.deepEqual(template(chart).spec.volumes, template(composed).spec.volumes);
   t.deepEqual(container(chart).volumeMounts, container(composed).volumeMounts);
@@ -142,4 +150,20 @@ test('values with a typo are rejected by the values schema', async (t) => {
   t.regex(error.message, /additional properties 'logLevell' not allowed/);
   const compat = await t.throwsAsync(helmTemplate({ set: ['compat={azure}'] }));
   t.regex(compat.message, /compat\/0/);
+});
+
+test('the version key is a Secret made once, kept on uninstall, mounted read-only and passed as --version-key-file', async (t) => {
+  const objects = await helmTemplate();
+  const secret = only(objects, 'Secret', 'courier-version-key');
+  t.is(secret.metadata.annotations?.['helm.sh/resource-policy'], 'keep');
+  t.true(Buffer.from(String((secret['data'] as { key: string }).key), 'base64').byteLength >= 16);
+  const daemonSet = only(objects, 'DaemonSet');
+  t.true(container(daemonSet).args.includes('--version-key-file=/etc/courier/version-key/key'));
+  t.deepEqual(container(daemonSet).volumeMounts.find((mount) => (mount as { name: string }).name === 'version-key'), { name: 'version-key', mountPath: '/etc/courier/version-key', readOnly: true });
+});
+
+test('token verification by TokenReview grants create on tokenreviews and nothing else new', async (t) => {
+  const chart = await helmTemplate({ set: ['tokenVerification.mode=tokenreview'] });
+  t.deepEqual(only(chart, 'ClusterRole', 'courier')['rules'], [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] }, { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }]);
+  t.true(container(only(chart, 'DaemonSet')).args.includes('--verify-tokens=tokenreview'));
 });

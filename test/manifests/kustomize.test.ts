@@ -88,3 +88,14 @@ test('the base with both components composes and matches the Kubernetes schemas'
   const args = podSpec(only(objects, 'DaemonSet')).containers[0]?.args ?? [];
   t.deepEqual(args.slice(-2), ['--write-files', '--mirror-secrets']);
 });
+
+test(validates, 'manifests/overlays/token-review');
+
+test('the token-review overlay adds the tokenreviews role and the flag, nothing more', async (t) => {
+  const base = await kustomize('manifests/base');
+  const objects = await kustomize('manifests/overlays/token-review');
+  t.deepEqual(only(objects, 'ClusterRole', 'courier-token-review')['rules'], [{ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }]);
+  t.like(only(objects, 'ClusterRoleBinding', 'courier-token-review'), { roleRef: { kind: 'ClusterRole', name: 'courier-token-review' }, subjects: [{ name: 'courier', namespace: 'courier-system' }] });
+  t.deepEqual(podSpec(only(objects, 'DaemonSet')).containers[0]?.args, [...(podSpec(only(base, 'DaemonSet')).containers[0]?.args ?? []), '--verify-tokens=tokenreview']);
+  t.is(objects.length, base.length + 2);
+});

@@ -47,6 +47,19 @@ Adding a flag is one line in this dict (or one line under extraFlags in values).
   "cache-ttl" $v.fetch.cacheTtlSeconds
   "cache-max-bytes" $v.fetch.cacheMaxBytes
   "max-concurrent-fetches" $v.fetch.maxConcurrentFetches
+  "max-concurrent-fetches-per-identity" $v.fetch.maxConcurrentFetchesPerIdentity
+  "negative-cache-ttl" $v.fetch.negativeCacheTtlSeconds
+  "max-parameter-bytes" $v.budgets.maxParameterBytes
+  "max-objects" $v.budgets.maxObjects
+  "max-secret-bytes" $v.budgets.maxSecretBytes
+  "max-object-bytes" $v.budgets.maxObjectBytes
+  "max-mount-bytes" $v.budgets.maxMountBytes
+  "max-jmespath-length" $v.budgets.maxJmesPathLength
+  "max-jmespath-cost" $v.budgets.maxJmesPathCost
+  "verify-tokens" (ternary "" $v.tokenVerification.mode (eq $v.tokenVerification.mode "off"))
+  "token-issuer" $v.tokenVerification.issuer
+  "token-jwks-url" $v.tokenVerification.jwksUrl
+  "version-key-file" (ternary "/etc/courier/version-key/key" "" (or $v.versionKey.create (ne $v.versionKey.existingSecret "")))
   "mount-timeout" $v.fetch.mountTimeoutSeconds
   "aws-region" $v.stores.aws.region
   "eks-pod-identity-agent-url" $v.stores.aws.podIdentityAgentUrl
