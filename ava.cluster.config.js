@@ -1,9 +1,7 @@
 // The cluster tier: a real etcd, kube-apiserver, kube-controller-manager and the Secrets Store CSI driver's
 // node binary, which the test:cluster script builds (scripts/build-cluster.sh) before these run.
 export default {
-  // tokens-verification.test.ts needs Courier's token hardening (expiry, audience, signatures) and fails
-  // until it lands; run it on its own with `npx ava --config ava.cluster.config.js test/cluster/tokens-verification.test.ts`.
-  files: ['test/cluster/**/*.test.ts', '!test/cluster/tokens-verification.test.ts'],
+  files: ['test/cluster/**/*.test.ts'],
   extensions: { ts: 'module' },
   timeout: '5m',
   // Each file starts its own stack (or attaches to a shared one); one at a time on two cores, tests in order.

@@ -10,18 +10,15 @@ import { applySpc, startPod } from './harness/pods.ts';
 import { useStack, type Stack, AUDIENCES } from './harness/stack.ts';
 import { nowSeconds, resign, strangerKey } from './harness/tokens.ts';
 
-// Item 2 of the cluster tier, the part that needs the token hardening (Courier checking `exp`, `aud` against
-// the audience a token arrived under, and optionally the signature: offline against the issuer's OIDC
-// discovery and JWKS, or online with TokenReview). EXPECTED TO FAIL until that lands.
+// Item 2 of the cluster tier: Courier checks `exp`, `aud` against the audience a token arrived under, and
+// with --verify-tokens the signature, against the issuer's keys (the API server's /openid/v1/jwks) or
+// with TokenReview (docs/security.md).
 //
 // The store is AWS against moto, which (unlike real STS) checks neither signature, expiry nor audience:
-// a token Courier lets through mounts, so each test fails today, and passes once Courier refuses the
-// token itself. "Refused by Courier" is asserted as: the Mount failed and no AssumeRoleWithWebIdentity
-// reached the STS endpoint.
-//
-// The flags below are placeholders for the ones the hardening settles on.
-const JWKS_VERIFICATION = ['--pod-token-verification', 'jwks'];
-const TOKEN_REVIEW = ['--pod-token-verification', 'tokenreview'];
+// a token Courier lets through mounts. "Refused by Courier" is asserted as: the Mount failed and no
+// AssumeRoleWithWebIdentity reached the STS endpoint.
+const JWKS_VERIFICATION = ['--verify-tokens', 'jwks'];
+const TOKEN_REVIEW = ['--verify-tokens', 'tokenreview'];
 
 const NS = 'verification';
 const PROVIDER = 'courier-verify';
@@ -50,7 +47,10 @@ test.after.always(async () => {
 });
 
 async function startCourier(t: ExecutionContext, extraArgs: readonly string[] = []): Promise<void> {
+  // TokenReview needs `create tokenreviews`, which only the token-review component grants.
+  const manifests = extraArgs.includes('tokenreview') ? { kustomize: 'manifests/overlays/token-review' as const } : { kustomize: 'manifests/base' as const };
   await startInstalledCourier(t, stack, {
+    manifests,
     providerName: PROVIDER, kubeconfigDir: await tempDir(t), args: ['--aws-region', 'eu-west-1', ...extraArgs],
     env: { AWS_ENDPOINT_URL: proxy?.url ?? '', AWS_ACCESS_KEY_ID: 'AKIACOURIEROWNKEY000', AWS_SECRET_ACCESS_KEY: 'own' },
   });
@@ -99,7 +99,7 @@ test('with signature verification on, a token signed by another key is refused',
   await startCourier(t, JWKS_VERIFICATION);
   const { result, stsCalls } = await publishSwapped(t, 'forged-0', (token) => resign(token, strangerKey(), {}, stack.serviceAccountKeyPem));
   t.false(result.ok, 'the forged token mounted');
-  t.regex(result.error, /desc = objects\[0\]: .*signature/);
+  t.regex(result.error, /desc = objects\[0\]: .*does not verify against the cluster's signing keys/);
   t.is(stsCalls, 0);
 });
 

@@ -16,7 +16,7 @@ const TOOLS = join(REPO_ROOT, '.tools', 'bin');
 
 /** Which of Courier's shipped manifests to install. */
 export type CourierManifests =
-  | { readonly kustomize: 'manifests/base' | 'manifests/overlays/mirror-secrets' }
+  | { readonly kustomize: 'manifests/base' | 'manifests/overlays/mirror-secrets' | 'manifests/overlays/token-review' }
   | { readonly chart: 'manifests/charts/courier'; readonly namespace: string; readonly values?: Readonly<Record<string, string>> };
 
 /** Courier's objects as applied, and the ServiceAccount they run Courier as. */
