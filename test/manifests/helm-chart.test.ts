@@ -155,7 +155,7 @@ test('values with a typo are rejected by the values schema', async (t) => {
 test('the version key is a Secret made once, kept on uninstall, mounted read-only and passed as --version-key-file', async (t) => {
   const objects = await helmTemplate();
   const secret = only(objects, 'Secret', 'courier-version-key');
-  t.is(secret.metadata.annotations?.['helm.sh/resource-policy'], 'keep');
+  t.is((secret.metadata as { annotations?: Record<string, string> }).annotations?.['helm.sh/resource-policy'], 'keep');
   t.true(Buffer.from(String((secret['data'] as { key: string }).key), 'base64').byteLength >= 16);
   const daemonSet = only(objects, 'DaemonSet');
   t.true(container(daemonSet).args.includes('--version-key-file=/etc/courier/version-key/key'));
