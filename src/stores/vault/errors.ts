@@ -68,9 +68,9 @@ export function readError(reply: VaultReply, subject: VaultSubject, path: string
       return new ConfigError(`Vault refused the ${subject.what} (${detail}); check the path, the method and its arguments`);
     case 403:
       if (isInvalidToken(reply)) return new RejectedTokenError(`Vault no longer accepts the token of ${subject.who} (${detail})`);
-      return new PermissionError(`${subject.who} may not make the ${subject.what} (${detail}); grant the role's policies "${capability}" on "${path}"`);
+      return new PermissionError(`Vault denied ${subject.who} the ${subject.what} (${detail}); grant the role's policies "${capability}" on "${path}"`);
     case 404:
-      return notFound(reply, subject);
+      return notFound(reply, path);
     case 405:
       return new ConfigError(`Vault does not serve the ${subject.what} (${detail}); check the method: GET, or PUT/POST for engines that issue on write`);
     default:
@@ -78,14 +78,14 @@ export function readError(reply: VaultReply, subject: VaultSubject, path: string
   }
 }
 
-function notFound(reply: VaultReply, subject: VaultSubject): CourierError {
+function notFound(reply: VaultReply, path: string): CourierError {
   const metadata = (reply.body as { data?: { metadata?: { version?: unknown; deletion_time?: unknown; destroyed?: unknown } } } | undefined)?.data?.metadata;
-  if (metadata?.destroyed === true) return new NotFoundError(`version ${String(metadata.version)} of the secret is destroyed (${subject.what}); pin another version or write a new one`);
-  if (typeof metadata?.deletion_time === 'string' && metadata.deletion_time !== '') return new NotFoundError(`version ${String(metadata.version)} of the secret is deleted (${subject.what}); undelete it or pin another version`);
+  if (metadata?.destroyed === true) return new NotFoundError(`version ${String(metadata.version)} of "${path}" is destroyed; pin another version or write a new one`);
+  if (typeof metadata?.deletion_time === 'string' && metadata.deletion_time !== '') return new NotFoundError(`version ${String(metadata.version)} of "${path}" is deleted; undelete it or pin another version`);
   if (warnings(reply.body).some((warning) => warning.includes('versioned K/V'))) {
-    return new NotFoundError(`Vault has nothing at the ${subject.what}: the mount is KV version 2, whose secrets are read at <mount>/data/<path> (the native vault: source adds data/ itself)`);
+    return new NotFoundError(`Vault has nothing at "${path}": its mount is KV version 2, whose secrets are read at <mount>/data/<path>; write the path with data/, or use the native vault: source, which adds it`);
   }
-  return new NotFoundError(`Vault has no secret at the ${subject.what}`);
+  return new NotFoundError(`Vault has no secret at "${path}"`);
 }
 
 /** The error for a refused login. */
@@ -94,12 +94,12 @@ export function loginError(reply: VaultReply, subject: VaultSubject, roleField: 
   if (common) return common;
   const said = vaultSaid(reply.body);
   const detail = `HTTP ${reply.status}${said === '' ? '' : `: ${said}`}`;
-  if (reply.status === 400) return new AuthError(`Vault refused the ${subject.what} of ${subject.who} (${detail}); check ${roleField} and that the role exists on that auth mount`);
+  if (reply.status === 400) return new AuthError(`Vault refused the login of ${subject.who} (${detail}); check ${roleField} and that the role exists on that auth mount`);
   if (reply.status === 403 || reply.status === 401) {
-    return new AuthError(`Vault refused the ${subject.what} of ${subject.who} (${detail}); check the role's bound service accounts, namespaces and audience, and that the auth method trusts this cluster's tokens`);
+    return new AuthError(`Vault refused the login of ${subject.who} (${detail}); check the role's bound service accounts, namespaces and audience, and that the auth method trusts this cluster's tokens`);
   }
-  if (reply.status === 404 || reply.status === 405) return new AuthError(`Vault has no login at the ${subject.what} (${detail}); check the auth mount path`);
-  return new CourierError(status.INTERNAL, `Vault answered the ${subject.what} of ${subject.who} with ${detail}`);
+  if (reply.status === 404 || reply.status === 405) return new AuthError(`Vault has no ${subject.what} (${detail}); check the auth mount path`);
+  return new CourierError(status.INTERNAL, `Vault answered the login of ${subject.who} with ${detail}`);
 }
 
 /** The error for a call that got no reply. */

@@ -24,6 +24,8 @@ path "pki/issue/web" { capabilities = ["update"] }
 export interface VaultWorld {
   readonly vault: FakeVault;
   readonly issuer: JwtIssuer;
+  /** The Kubernetes auth method at auth/kubernetes: `kubernetes.role(name, {...})` adds roles. */
+  readonly kubernetes: ReturnType<FakeVault['enableKubernetesAuth']>;
   readonly store: Backend;
   readonly registry: Registry;
   /** The FetchContext of a Mount by `pod` (default POD) with a signed token for `audience` (default vault). */
@@ -65,7 +67,7 @@ export async function startVaultWorld(t: ExecutionContext, options: { readonly f
   vault.kvV1('kv').put('app/config', { host: 'db.internal', port: 5432 });
   vault.database('database', { app: { defaultTtl: 3600, maxTtl: 86_400 } });
   vault.pki('pki', { web: { allowedDomains: ['example.com'], allowSubdomains: true, ttl: 3600 } });
-  vault.enableKubernetesAuth({
+  const kubernetes = vault.enableKubernetesAuth({
     publicKeys: [issuer.publicKeyPem],
     roles: { app: { boundServiceAccountNames: ['app'], boundServiceAccountNamespaces: ['team-a'], audience: 'vault', tokenPolicies: ['app'], tokenTtl: 600, tokenMaxTtl: 3600 } },
   });
@@ -84,5 +86,5 @@ export async function startVaultWorld(t: ExecutionContext, options: { readonly f
     await Promise.all(requests.map((request) => store.identityKey(request, ctx)));
     return store.fetch(requests, ctx);
   };
-  return { vault, issuer, store, registry, context, fetch };
+  return { vault, issuer, kubernetes, store, registry, context, fetch };
 }
