@@ -128,7 +128,9 @@ function readLegacyEntry(entry: Mapping, field: string, common: Readonly<Record<
   checkKnownKeys(entry, LEGACY_ENTRY_KEYS, field, issues);
   const name = requiredFileName(entry, field, issues);
   const objectPath = readString(entry, 'objectPath', field, issues);
-  readString(entry, 'objectVersion', field, issues);
+  // Often written as objectVersion: "" in guides; any string is accepted and, as in those releases, not sent.
+  const version = entry['objectVersion'];
+  if (version !== undefined && version !== null && typeof version !== 'string' && typeof version !== 'number') issues.add(`${field}.objectVersion`, `must be a string, not ${describe(version)}`);
   if (entry['objectPath'] === undefined || entry['objectPath'] === null) issues.add(`${field}.objectPath`, 'is required: "/<kv mount>/<path>", e.g. "/secret/db"');
   const path = objectPath?.replace(/^\/+/, '');
   if (path !== undefined) {
