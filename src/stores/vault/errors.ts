@@ -127,7 +127,7 @@ function tlsOrNetwork(error: TransportError, subject: VaultSubject): CourierErro
     // Not retried: a certificate that does not verify will not verify a second later.
     return new CourierError(
       status.FAILED_PRECONDITION,
-      `the TLS connection to Vault at ${subject.where} failed (${error.code}: ${error.message}); check --vault-ca-cert / --vault-ca-dir, --vault-tls-server-name and the client certificate`,
+      `the TLS connection to Vault at ${subject.where} failed (${error.code}: ${error.message.split(';')[0] ?? ''}); check --vault-ca-cert / --vault-ca-dir, --vault-tls-server-name and the client certificate`,
       { cause: error },
     );
   }

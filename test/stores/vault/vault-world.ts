@@ -57,8 +57,11 @@ export function errorOf(t: ExecutionContext, result: FetchResult | undefined): s
   return `${result.error.name}: ${result.error.message}`;
 }
 
-/** Starts the fake, seeds it and builds the store; everything stops in teardown. */
-export async function startVaultWorld(t: ExecutionContext, options: { readonly flags?: StoreFlags; readonly fake?: FakeVaultOptions; readonly seams?: VaultStoreSeams } = {}): Promise<VaultWorld> {
+/** Starts the fake, seeds it and builds the store (`flags` may be made from the running fake); everything stops in teardown. */
+export async function startVaultWorld(
+  t: ExecutionContext,
+  options: { readonly flags?: StoreFlags | ((vault: FakeVault) => Promise<StoreFlags>); readonly fake?: FakeVaultOptions; readonly seams?: VaultStoreSeams } = {},
+): Promise<VaultWorld> {
   const vault = await useFakeVault(t, options.fake ?? {});
   const issuer = new JwtIssuer();
   const kv2 = vault.kvV2('secret');
@@ -73,7 +76,8 @@ export async function startVaultWorld(t: ExecutionContext, options: { readonly f
   });
   vault.writePolicy('app', APP_POLICY);
   const registry = new Registry();
-  const store = createVaultStore(readVaultOptions({ addr: vault.url, ...options.flags }), testSharedParts({ metricsRegistry: registry }), { now: () => vault.clock.now(), ...options.seams });
+  const flags = typeof options.flags === 'function' ? await options.flags(vault) : options.flags;
+  const store = createVaultStore(readVaultOptions({ addr: vault.url, ...flags }), testSharedParts({ metricsRegistry: registry }), { now: () => vault.clock.now(), ...options.seams });
   t.teardown(() => store.close?.());
   const context = async (pod: Partial<PodInfo> = {}, audience = 'vault'): Promise<FetchContext> => {
     const info = { ...POD, ...pod };
