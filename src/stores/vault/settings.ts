@@ -107,7 +107,7 @@ export function resolveTarget(request: FetchRequest, options: VaultOptions): Vau
   const fields = readFields(params[PARAM.fields]);
   const field = (setting: string) => fields[setting] ?? NATIVE_FIELDS[setting] ?? setting;
   const role = params[PARAM.role];
-  if (role === undefined || role === '') throw new ConfigError(`no Vault role: set ${field(PARAM.role)} to the role of the ${field(PARAM.authMount)} auth method the pod logs in with`);
+  if (role === undefined || role === '') throw new ConfigError(`no Vault role: set ${field(PARAM.role)} to the role the pod logs in as`);
   return {
     address: resolveAddress(params[PARAM.address], options, field(PARAM.address)),
     namespace: trimSlashes(params[PARAM.namespace] ?? options.defaultNamespace ?? ''),

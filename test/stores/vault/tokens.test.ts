@@ -129,7 +129,7 @@ test('a service account the role does not bind is refused', refusedLogin, {}, { 
 test('a token for an audience the role does not bind is refused', refusedLogin, { audience: 'other' }, {}, 'other', 'AuthError: Vault refused the login of role "app" (auth/kubernetes) for team-a/app (HTTP 403: invalid audience (aud) claim: audience claim does not match any expected audience); check the role\'s bound service accounts, namespaces and audience, and that the auth method trusts this cluster\'s tokens');
 test('an auth mount that does not exist is refused', refusedLogin, { authMount: 'k8s' }, {}, 'vault', 'AuthError: Vault refused the login of role "app" (auth/k8s) for team-a/app (HTTP 403: permission denied); check the role\'s bound service accounts, namespaces and audience, and that the auth method trusts this cluster\'s tokens');
 test('a missing pod token asks for the tokenRequests audience', refusedLogin, {}, {}, 'sts.amazonaws.com', 'AuthError: vault needs the pod\'s service-account token for audience "vault", but the request has tokens for "sts.amazonaws.com"; add {audience: "vault"} to tokenRequests of the secrets-store.csi.k8s.io CSIDriver');
-test('a class without a role is told to name one', refusedLogin, { role: '' }, {}, 'vault', 'ConfigError: no Vault role: set vault.role to the role of the vault.authMount auth method the pod logs in with');
+test('a class without a role is told to name one', refusedLogin, { role: '' }, {}, 'vault', 'ConfigError: no Vault role: set vault.role to the role the pod logs in as');
 
 test('a token signed by another issuer is refused by Vault', async (t) => {
   const world = await startVaultWorld(t);
