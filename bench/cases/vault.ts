@@ -63,9 +63,11 @@ async function startWorld(): Promise<World> {
   vault.enableKubernetesAuth({ publicKeys: [issuer.publicKeyPem], roles: { orders: { boundServiceAccountNames: ['orders'], boundServiceAccountNamespaces: ['demo'], audience: 'vault', tokenPolicies: ['orders'], tokenTtl: 3600 } } });
   vault.writePolicy('orders', 'path "secret/data/orders/*" { capabilities = ["read"] }\npath "database/creds/orders" { capabilities = ["read"] }');
   // Courier, its fetch layer and the fake share one clock, so a republish a minute later is one advance() away.
-  const clock: Clock = { now: () => vault.clock.now(), sleep: systemClock().sleep };
+  const real = systemClock();
+  const now = () => vault.clock.now();
+  const clock: Clock = { now, sleep: (ms, signal) => real.sleep(ms, signal) };
   const shared = { serviceAccounts: noKubernetesApi('vault', 'nothing'), allowProviderIdentity: false, tokenVerifier: NO_SIGNATURE_CHECK, contentVersion: createContentVersion(randomVersionKey()), metricsRegistry: new Registry() };
-  const store = createVaultStore(readVaultOptions({ addr: vault.url }), shared, { now: clock.now });
+  const store = createVaultStore(readVaultOptions({ addr: vault.url }), shared, { now });
   const backends = new Map([['vault', store]]);
   const metrics = createMetrics();
   const fetcher = createScaledFetcher(backends, metrics, { ...DEFAULT_FETCH_LAYER_OPTIONS, clock });
