@@ -30,7 +30,10 @@ export class AgentPool {
     if (!agent) {
       agent = this.#build(tls);
       // A failed build is not kept: the next Mount tries again (a file may appear, a Secret may be mounted).
-      agent.catch(() => this.#https.delete(key));
+      const building = agent;
+      building.catch(() => {
+        if (this.#https.get(key) === building) this.#https.delete(key);
+      });
       if (this.#https.size >= MAX_AGENTS) this.#evictOldest();
       this.#https.set(key, agent);
     }

@@ -52,6 +52,7 @@ export class LeaseCache {
       if (lifetime === undefined) return { value: fresh, until: this.#now() };
       this.#metrics.leasesIssued.inc();
       const until = this.#now() + lifetime * this.#fraction;
+      if (this.#held.size >= MAX_ENTRIES) this.#prune();
       this.#held.set(key, until);
       return { value: fresh, until };
     });
@@ -60,9 +61,18 @@ export class LeaseCache {
 
   /** Leases kept right now (expired entries are pruned). */
   get size(): number {
+    this.#prune();
+    return this.#held.size;
+  }
+
+  /** Drops what has passed its time, then the oldest while over the bound (the memo drops those too). */
+  #prune(): void {
     const now = this.#now();
     for (const [key, until] of this.#held) if (until <= now) this.#held.delete(key);
-    return this.#held.size;
+    for (const key of this.#held.keys()) {
+      if (this.#held.size < MAX_ENTRIES) break;
+      this.#held.delete(key);
+    }
   }
 
   /**
