@@ -98,3 +98,10 @@ test('reads per pod a path whose mount Vault will not describe', async (t) => {
   const [result] = await world.fetch([request]);
   t.is(textOf(t, result), '{"host":"db.internal","port":5432}');
 });
+
+test('a PUT is the pod\'s own: pods get different identity keys even for the same path and body', async (t) => {
+  const world = await startVaultWorld(t);
+  const keys = await Promise.all(['app-0', 'app-1'].map(async (pod) => world.store.identityKey(CERT, await world.context({ name: pod, uid: `uid-${pod}` }))));
+  t.not(keys[0], keys[1]);
+  t.is(world.vault.counters.calls({ path: 'sys/internal/ui/mounts/pki/issue/web' }), 0, 'a PUT needs no mount lookup');
+});

@@ -166,3 +166,13 @@ test('looks up a mount once for every secret under it', async (t) => {
   t.deepEqual(results.map((result) => textOf(t, result)), Array.from({ length: 10 }, (_, index) => `{"value":"v${index}"}`));
   t.is(world.vault.counters.requests.filter((request) => request.path.startsWith('sys/internal/ui/mounts/')).length, 1);
 });
+
+test('a throttled read carries Vault\'s Retry-After for the fetch layer\'s retry', async (t) => {
+  const world = await startVaultWorld(t);
+  const context = await world.context();
+  const request = vaultRequest('secret/app/db');
+  await world.store.identityKey(request, context);
+  world.vault.inject({ path: 'secret/data/app/db', fault: { kind: 'rate-limit', retryAfterSeconds: 3 } });
+  const [result] = await world.store.fetch([request], context);
+  t.like(result, { ok: false, error: { name: 'ThrottledError', retryAfterMs: 3000 } });
+});
