@@ -4,9 +4,10 @@ import { awsStoreModule } from './aws/index.ts';
 import { fileStoreModule } from './file/index.ts';
 import { gcpStoreModule } from './gcp/index.ts';
 import type { StoreModule } from './store-module.ts';
+import { vaultStoreModule } from './vault/index.ts';
 
 /** Every store of this build, in the order their sources are listed in messages. Adding a store is one line here. */
-export const STORE_MODULES: readonly StoreModule[] = [fileStoreModule, awsStoreModule, gcpStoreModule];
+export const STORE_MODULES: readonly StoreModule[] = [fileStoreModule, awsStoreModule, gcpStoreModule, vaultStoreModule];
 
 /** The store modules a Courier runs with, and the catalog planning reads. */
 export interface StoreRegistry {

@@ -82,7 +82,7 @@ test('settings become flags: true a bare flag, empty left out, lists joined, ext
     '--aws-region=eu-west-1',
     '--cache-max-bytes=128Mi',
     '--cache-ttl=90',
-    '--compat=aws,gcp',
+    '--compat=aws,gcp,vault,openbao',
     '--eks-pod-identity-agent-url=http://169.254.170.23/v1/credentials',
     '--gcp-cluster-location=europe-west1',
     '--gcp-cluster-name=prod',
@@ -99,6 +99,14 @@ test('settings become flags: true a bare flag, empty left out, lists joined, ext
     '--mirror-secrets',
     '--provider-name=courier',
     '--socket-dir=/var/run/secrets-store-csi-providers',
+    '--vault-addr=https://vault.example.com:8200',
+    '--vault-allowed-addrs=https://vault-dr.example.com:8200',
+    '--vault-auth-mount=kubernetes-prod',
+    '--vault-ca-cert=/etc/courier/vault/ca.crt',
+    '--vault-lease-fraction=2/3',
+    '--vault-namespace=platform',
+    '--vault-tls-files-dir=/etc/courier/vault/classes',
+    '--vault-tls-server-name=vault.example.com',
     '--write-files',
   ]);
   t.deepEqual(container(daemonSet).env, [

@@ -91,7 +91,7 @@ test('reports an unknown dialect', (t) => {
 });
 
 test('lists the native dialect first and then each store\'s dialect', (t) => {
-  t.deepEqual([...DIALECTS.keys()], ['native', 'aws', 'gcp']);
+  t.deepEqual([...DIALECTS.keys()], ['native', 'aws', 'gcp', 'vault', 'openbao']);
 });
 
 test('plans in the dialect of the socket when the parameters name none', (t) => {

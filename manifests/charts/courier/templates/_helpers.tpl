@@ -73,6 +73,18 @@ Adding a flag is one line in this dict (or one line under extraFlags in values).
   "gcp-secret-manager-regional-endpoint" $v.stores.gcp.endpoints.secretManagerRegional
   "gcp-sts-endpoint" $v.stores.gcp.endpoints.sts
   "gcp-iam-credentials-endpoint" $v.stores.gcp.endpoints.iamCredentials
+  "vault-addr" $v.stores.vault.address
+  "vault-allowed-addrs" $v.stores.vault.allowedAddresses
+  "vault-namespace" $v.stores.vault.namespace
+  "vault-auth-mount" $v.stores.vault.authMount
+  "vault-lease-fraction" $v.stores.vault.leaseFraction
+  "vault-ca-cert" $v.stores.vault.tls.caCert
+  "vault-ca-dir" $v.stores.vault.tls.caDirectory
+  "vault-tls-server-name" $v.stores.vault.tls.serverName
+  "vault-client-cert" $v.stores.vault.tls.clientCert
+  "vault-client-key" $v.stores.vault.tls.clientKey
+  "vault-tls-files-dir" $v.stores.vault.tls.classFilesDirectory
+  "vault-allow-skip-tls-verify" $v.stores.vault.tls.allowSkipVerify
 -}}
 {{- $flags = merge (deepCopy ($v.extraFlags | default dict)) $flags -}}
 {{- range $name := keys $flags | sortAlpha }}
