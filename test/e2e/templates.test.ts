@@ -85,7 +85,7 @@ test('an AWS-provider class on aws.sock takes a template through courier.templat
   }, 'aws');
   t.true(result.ok, result.error);
   t.is(files['url'], 'postgres://scott@192.168.34.212/app');
-  t.is(JSON.parse(files['creds.json'] ?? '{}').password, 'tiger');
+  t.is((JSON.parse(files['creds.json'] ?? '{}') as { password?: string }).password, 'tiger');
 });
 
 test('a template reading a key its input lacks fails with the object, line and key, and no value', async (t) => {

@@ -53,7 +53,7 @@ test('another provider\'s dialect takes templates through courier.templates', (t
 
 test('the native dialect has no courier.templates key: templates go in objects', (t) => {
   t.deepEqual(problems(planObjects('- source: file:a', { 'courier.templates': '[]' })), [
-    'courier.templates: unknown parameter for the native dialect; expected objects, aws.region, aws.failoverRegion, aws.usePodIdentity, aws.preferredAddressType, gcp.auth',
+    'courier.templates: unknown parameter for the native dialect; expected objects, aws.region, aws.failoverRegion, aws.usePodIdentity, aws.preferredAddressType, gcp.auth, vault.role, vault.address, vault.authMount, vault.namespace, vault.audience',
   ]);
 });
 

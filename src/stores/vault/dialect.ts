@@ -90,7 +90,7 @@ function readEntry(raw: unknown, field: string, common: Readonly<Record<string, 
     storeParams,
     path: name,
     mode,
-    ...(secretKey === undefined ? {} : { extract: { kind: 'jsonKey' as const, key: secretKey } }),
+    ...(secretKey === undefined ? {} : { extract: { kind: 'jsonKey' as const, key: secretKey, field: 'secretKey' } }),
     encoding,
     optional: false,
   };
@@ -145,7 +145,7 @@ function readLegacyEntry(entry: Mapping, field: string, common: Readonly<Record<
     storeParams: { ...common, [PARAM.kvOnly]: 'true' },
     path: name,
     mode: context.permission,
-    extract: { kind: 'jsonKey', key: name },
+    extract: { kind: 'jsonKey', key: name, field: 'objectName' },
     encoding: 'utf-8',
     optional: false,
   };

@@ -17,7 +17,7 @@ test('plans the Vault provider\'s example: a key of a KV v2 secret, and a whole 
   const objects = plannedObjects(t, vault('- objectName: "db-password"\n  secretPath: "secret/data/db-pass"\n  secretKey: "password"\n- objectName: db.json\n  secretPath: /v1/secret/data/db-pass\n'));
   const common = { role: 'app', address: ADDRESS, audience: 'vault', fields: JSON.stringify({ role: 'roleName', address: 'vaultAddress' }), pathStyle: 'api' };
   t.deepEqual(objects.map(summary), [
-    { id: 'objects[0]', store: 'vault', locator: 'secret/data/db-pass', path: 'db-password', mode: '644', extract: { kind: 'jsonKey', key: 'password' }, encoding: 'utf-8', storeParams: { ...common, shape: 'provider' } },
+    { id: 'objects[0]', store: 'vault', locator: 'secret/data/db-pass', path: 'db-password', mode: '644', extract: { kind: 'jsonKey', key: 'password', field: 'secretKey' }, encoding: 'utf-8', storeParams: { ...common, shape: 'provider' } },
     { id: 'objects[1]', store: 'vault', locator: 'secret/data/db-pass', path: 'db.json', mode: '644', extract: undefined, encoding: 'utf-8', storeParams: { ...common, shape: 'response' } },
   ]);
 });
@@ -55,8 +55,8 @@ test('plans the legacy format: the first segment is the KV mount, the file and t
   const objects = plannedObjects(t, vault('array:\n  - |\n    objectPath: "/secret/db"\n    objectName: "password"\n    objectVersion: ""\n  - |\n    objectPath: "/kv/app/config"\n    objectName: "host"\n', { vaultSkipTLSVerify: 'true', KubernetesServiceAccountPath: '/var/run/secrets/kubernetes.io/serviceaccount/token' }));
   const common = { role: 'app', address: ADDRESS, audience: 'vault', skipTlsVerify: 'true', fields: JSON.stringify({ role: 'roleName', address: 'vaultAddress', skipTlsVerify: 'vaultSkipTLSVerify' }), kvOnly: 'true' };
   t.deepEqual(objects.map(summary), [
-    { id: 'objects.array[0]', store: 'vault', locator: 'secret/db', path: 'password', mode: '644', extract: { kind: 'jsonKey', key: 'password' }, encoding: 'utf-8', storeParams: common },
-    { id: 'objects.array[1]', store: 'vault', locator: 'kv/app/config', path: 'host', mode: '644', extract: { kind: 'jsonKey', key: 'host' }, encoding: 'utf-8', storeParams: common },
+    { id: 'objects.array[0]', store: 'vault', locator: 'secret/db', path: 'password', mode: '644', extract: { kind: 'jsonKey', key: 'password', field: 'objectName' }, encoding: 'utf-8', storeParams: common },
+    { id: 'objects.array[1]', store: 'vault', locator: 'kv/app/config', path: 'host', mode: '644', extract: { kind: 'jsonKey', key: 'host', field: 'objectName' }, encoding: 'utf-8', storeParams: common },
   ]);
 });
 

@@ -104,5 +104,5 @@ test('a secretKey the secret does not hold fails the Mount with NOT_FOUND', asyn
   const { world, clients, attributes } = await setup(t);
   const error = await t.throwsAsync<ServiceError>(clients.vault.mount({ attributes: await attributes({ roleName: 'app', vaultAddress: world.vault.url, objects: '- {objectName: p, secretPath: secret/data/app/db, secretKey: nope}' }) }));
   t.is(error?.code, status.NOT_FOUND);
-  t.is(error?.details, 'objects[0].jsonKey: key "nope" is not in the secret');
+  t.is(error?.details, 'objects[0].secretKey: key "nope" is not in the secret');
 });
