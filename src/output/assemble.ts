@@ -51,7 +51,7 @@ export function assembleOutput(objects: readonly ObjectSpec[], results: Readonly
       continue;
     }
     files.push(outcome.file);
-    versions.push({ id: object.path, version: outcome.version });
+    versions.push({ id: object.versionId ?? object.path, version: outcome.version });
   }
   const [first, ...rest] = failures;
   if (first) throw rest.length === 0 ? first : moreFailures(first, rest.length);

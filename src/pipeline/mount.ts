@@ -40,7 +40,7 @@ export async function runMount(request: DecodedRequest, deps: MountDependencies,
   const context = { permission: request.permission, catalog: deps.catalog };
   const plan = deps.plans ? deps.plans.plan(request.parameters, context, socketDialect) : planOrThrow(request.parameters, context, socketDialect);
   checkEnabled(plan, deps);
-  const results = await deps.fetcher.fetchObjects(plan.objects, { signal, pod: request.pod, tokens: request.tokens });
+  const results = await deps.fetcher.fetchObjects(plan.objects, { signal, pod: request.pod, tokens: request.tokens, ...(request.secrets === undefined ? {} : { secrets: request.secrets }) });
   const output = assembleOutput(plan.objects, results);
   const bytes = totalBytes(output.files);
   if (!deps.writeFiles && bytes > MAX_RESPONSE_BYTES) {
