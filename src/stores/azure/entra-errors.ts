@@ -31,10 +31,9 @@ export function toEntraError(error: unknown, identity: AzureIdentity, audience: 
   if (error instanceof CourierError) return error;
   const failure = (error ?? {}) as { name?: string; message?: string; statusCode?: number };
   const message = failure.message ?? String(error);
-  const tenant = /not configured to acquire tokens for tenant ([\w.-]+)/.exec(message);
-  if (tenant) {
-    const own = identity.kind === 'managed-identity' ? 'its own tenant' : `tenant ${identity.tenantId}`;
-    return new PermissionError(`the key vault belongs to tenant ${tenant[1] ?? ''}, but ${identity.who} is in ${own}; set tenantID to the vault's tenant`, { cause: error });
+  const tenant = /not configured to acquire tokens for tenant ([\w-]+(?:\.[\w-]+)*)/.exec(message)?.[1];
+  if (tenant !== undefined) {
+    return new PermissionError(`the key vault belongs to tenant ${tenant}, not to the tenant of ${identity.who}; set tenantID to ${tenant}, with a client ID of that tenant`, { cause: error });
   }
   const aadsts = aadstsOf(message);
   const statusCode = failure.statusCode ?? 0;

@@ -60,7 +60,9 @@ export async function listVersions(session: AzureSession, vaultUrl: string, kind
     if (properties.version === undefined) continue;
     entries.push({ version: properties.version, enabled: properties.enabled !== false, createdOn: properties.createdOn?.getTime() ?? 0 });
   }
-  return entries.sort((a, b) => b.createdOn - a.createdOn);
+  // Creation times have one-second resolution; versions created in the same second keep the list's
+  // order reversed: a later entry of the list is taken as the newer version.
+  return entries.map((entry, index) => ({ entry, index })).sort((a, b) => b.entry.createdOn - a.entry.createdOn || b.index - a.index).map(({ entry }) => entry);
 }
 
 interface ListedProperties {
