@@ -60,6 +60,9 @@ Adding a flag is one line in this dict (or one line under extraFlags in values).
   "gcp-secret-manager-regional-endpoint" $v.stores.gcp.endpoints.secretManagerRegional
   "gcp-sts-endpoint" $v.stores.gcp.endpoints.sts
   "gcp-iam-credentials-endpoint" $v.stores.gcp.endpoints.iamCredentials
+  "azure-tenant-id" $v.stores.azure.tenantId
+  "azure-authority-host" $v.stores.azure.authorityHost
+  "azure-token-audience" $v.stores.azure.tokenAudience
 -}}
 {{- $flags = merge (deepCopy ($v.extraFlags | default dict)) $flags -}}
 {{- range $name := keys $flags | sortAlpha }}
