@@ -37,11 +37,11 @@ export interface AzureFixture {
   readonly registry: Registry;
   readonly accounts: ServiceAccountReader & { reads: number };
   /** A Mount's context for a pod of `namespace/serviceAccount` with a fresh signed token. */
-  context(namespace?: string, serviceAccount?: string, extra?: Partial<FetchContext>): Promise<FetchContext>;
+  readonly context: (namespace?: string, serviceAccount?: string, extra?: Partial<FetchContext>) => Promise<FetchContext>;
   /** A request for `kind/name` in the vault with the identity settings of the app (tenant and client from the annotation). */
-  request(locator: string, fields?: Partial<FetchRequest>): FetchRequest;
+  readonly request: (locator: string, fields?: Partial<FetchRequest>) => FetchRequest;
   /** Builds another store over the same world (other flags, shared parts or seams). */
-  newStore(options?: { readonly flags?: StoreFlags; readonly allowProviderIdentity?: boolean; readonly seams?: AzureStoreSeams }): AzureKeyVaultStore;
+  readonly newStore: (options?: { readonly flags?: StoreFlags; readonly allowProviderIdentity?: boolean; readonly seams?: AzureStoreSeams }) => AzureKeyVaultStore;
 }
 
 /** Starts the world and builds the store; everything stops in teardown. */
@@ -64,7 +64,7 @@ export async function azureFixture(t: ExecutionContext): Promise<AzureFixture> {
     store,
     registry,
     accounts,
-    async context(namespace = 'team-a', serviceAccount = 'app', extra = {}) {
+    context: async (namespace = 'team-a', serviceAccount = 'app', extra = {}) => {
       const token = await world.podToken(namespace, serviceAccount);
       return {
         signal: AbortSignal.timeout(30_000),
