@@ -15,8 +15,10 @@ function refusal(code: number, identity: AzureIdentity, audience: string): strin
     const { namespace, serviceAccount, issuer } = identity.token;
     return `add a federated identity credential to ${client} with issuer "${issuer}", subject "system:serviceaccount:${namespace}:${serviceAccount}" and audience "${audience}"`;
   }
-  if (code === 700016 && identity.kind === 'managed-identity') return 'check userAssignedIdentityID: the node has no such managed identity';
-  if (code === 700016) return `check the client ID (clientID, or the azure.workload.identity/client-id annotation) and the tenant: ${client} is not in tenant ${identity.tenantId}`;
+  if (code === 700016) {
+    if (identity.kind === 'managed-identity') return 'check userAssignedIdentityID: the node has no such managed identity';
+    return `check the client ID (clientID, or the azure.workload.identity/client-id annotation) and the tenant: ${client} is not in tenant ${identity.tenantId}`;
+  }
   if (code === 90002) return 'check tenantID (or the azure.workload.identity/tenant-id annotation) and cloudName';
   if (code === 7000215) return 'the nodePublishSecretRef Secret\'s clientsecret is not a current client secret of the service principal; put the secret value (not its ID) there';
   if (code === 700024) return 'the pod\'s token is outside its validity; check the node\'s clock';
