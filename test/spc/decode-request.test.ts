@@ -164,7 +164,7 @@ test(badPermission, '12345', 'permission: "12345" is not a decimal file mode');
 test(badPermission, '0x1a4', 'permission: "0x1a4" is not a decimal file mode');
 test(badPermission, ' 420', 'permission: " 420" is not a decimal file mode');
 
-test('decodes any input or throws a ConfigError that quotes no value', (t) => {
+test('decodes any input or throws a ConfigError or AuthError that quotes no value', (t) => {
   const value = fc.oneof(fc.string({ minLength: 6, maxLength: 20 }), fc.integer(), fc.constant(null), fc.array(fc.string({ minLength: 6, maxLength: 10 }), { maxLength: 2 }));
   const map = fc.dictionary(fc.constantFrom('objects', 'a', DRIVER_KEYS.tokens, DRIVER_KEYS.podName), value, { maxKeys: 4 });
   const text = fc.oneof(map.map((entries) => JSON.stringify(entries)), fc.string({ maxLength: 30 }), fc.constantFrom('', 'null', '{}', '[]'));
@@ -174,7 +174,8 @@ test('decodes any input or throws a ConfigError that quotes no value', (t) => {
         decodeRequest({ attributes, secrets, permission, targetPath: '/t' });
         return true;
       } catch (error) {
-        if (!(error instanceof ConfigError)) return false;
+        // Differing tokens in the attributes and the secrets are refused as UNAUTHENTICATED (decodeRequest).
+        if (!(error instanceof ConfigError || error instanceof AuthError)) return false;
         const values = [...`${attributes}\n${secrets}`.matchAll(/"([^"\\]{6,})"/g)].map((match) => match[1] ?? '');
         const keys = new Set<string>(['objects', DRIVER_KEYS.tokens, DRIVER_KEYS.podName]);
         return values.every((quoted) => keys.has(quoted) || !error.message.includes(quoted));
