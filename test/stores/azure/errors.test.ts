@@ -83,10 +83,10 @@ test('says when the vault is in another tenant than the identity', async (t) => 
 test('bounds a hung Key Vault call by the call timeout, and a passed deadline is DEADLINE_EXCEEDED', async (t) => {
   const { world, vault, newStore, request, context } = await azureFixture(t);
   vault.setSecret('db', 'x');
-  const store = newStore({ seams: { timeoutMs: 1_500 } });
+  const store = newStore({ seams: { timeoutMs: 3_000 } });
   const [warm] = await store.fetch([request('secrets/db')], await context());
   t.is(textOf(warm), 'x', 'the token and the challenge are in place before the fault');
-  world.keyVault.faults.inject({ delayMs: 5_000, path: '/secrets/db' });
+  world.keyVault.faults.inject({ delayMs: 8_000, path: '/secrets/db' });
   const [slow] = await store.fetch([request('secrets/db')], await context());
   t.is(textOf(slow), 'error: key vault courier-kv did not answer in time for secret "db" in key vault courier-kv');
   t.is(slow?.ok === false ? slow.error.grpcCode : 0, status.UNAVAILABLE);
