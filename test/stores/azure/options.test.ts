@@ -1,6 +1,9 @@
 // The store's flags: checked at start-up naming the flag, and --azure-connect-to with --azure-ca-file route connections while TLS still verifies the real host names.
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import test from 'ava';
 import { azureStoreModule } from '../../../src/stores/azure/index.ts';
 import { azureOptions, parseConnectTo } from '../../../src/stores/azure/options.ts';
@@ -60,4 +63,22 @@ test('does not trust a routed host whose certificate no trusted CA signed', asyn
   vault.setSecret('routed', 'x');
   const [result] = await backend.fetch([request('secrets/routed')], await context());
   t.regex(textOf(result), /^error: key vault courier-kv could not be reached for secret "routed" in key vault courier-kv: .*(certificate|self.signed)/i);
+});
+
+test('starting the store loads no Azure SDK; the first Azure object does', async (t) => {
+  const index = new URL('../../../src/stores/azure/index.ts', import.meta.url).href;
+  const script = `
+    import { registerHooks } from 'node:module';
+    const seen = [];
+    registerHooks({ resolve(specifier, context, next) { if (specifier.startsWith('@azure/')) seen.push(specifier); return next(specifier, context); } });
+    const { azureStoreModule } = await import(${JSON.stringify(index)});
+    const [backend] = await azureStoreModule.start({}, { metricsRegistry: new (await import('prom-client')).Registry() });
+    const started = seen.length;
+    await backend.identityKey({ locator: 'kv1/secrets/db', storeParams: {} }, { signal: AbortSignal.timeout(5000), pod: { name: 'p', namespace: 'n', uid: 'u', serviceAccount: 's' }, tokens: new Map() }).catch(() => undefined);
+    console.log(JSON.stringify({ started, used: [...new Set(seen)].sort() }));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../../../', import.meta.url)), timeout: 30_000 });
+  const { started, used } = JSON.parse(stdout) as { started: number; used: string[] };
+  t.is(started, 0);
+  for (const sdk of ['@azure/identity', '@azure/keyvault-certificates', '@azure/keyvault-keys', '@azure/keyvault-secrets']) t.true(used.includes(sdk), sdk);
 });
