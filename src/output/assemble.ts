@@ -49,7 +49,7 @@ export function* assembleSteps(objects: readonly ObjectSpec[], results: Readonly
       continue;
     }
     files.push(outcome.file);
-    versions.push({ id: object.path, version: outcome.version });
+    versions.push({ id: object.versionId ?? object.path, version: outcome.version });
   }
   for (const template of options.templates ?? []) {
     yield;

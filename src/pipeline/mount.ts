@@ -59,7 +59,7 @@ export async function runMount(request: DecodedRequest, deps: MountDependencies,
   // A template's inputs are fetched with the other objects: one request per distinct secret in all.
   const fetched = [...plan.objects, ...(plan.templates ?? []).flatMap((template) => template.inputs.map(({ object }) => object))];
   checkEnabled(fetched, deps);
-  const results = await deps.fetcher.fetchObjects(fetched, { signal, pod: request.pod, tokens: request.tokens });
+  const results = await deps.fetcher.fetchObjects(fetched, { signal, pod: request.pod, tokens: request.tokens, ...(request.secrets === undefined ? {} : { secrets: request.secrets }) });
   const steps = assembleSteps(plan.objects, results, { budgets: deps.budgets, ...(plan.templates ? { templates: plan.templates } : {}), ...(deps.contentVersion ? { contentVersion: deps.contentVersion } : {}) });
   let output: MountOutput | undefined;
   while (output === undefined) {

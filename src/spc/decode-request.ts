@@ -49,9 +49,17 @@ export function decodeRequest(raw: RawMountRequest, maxParameterBytes: number = 
     secretProviderClass: attributes[DRIVER_KEYS.secretProviderClass] ?? '',
     pod: toPodInfo(attributes),
     tokens: tokensJson === undefined || tokensJson === '' ? new Map() : parseTokens(tokensJson, tokenField),
+    secrets: withoutTokens(secrets),
     permission: parsePermission(raw.permission),
     targetPath: raw.targetPath,
   };
+}
+
+/** The nodePublishSecretRef data a store may read (a service principal's client secret), the tokens key left out. */
+function withoutTokens(secrets: Readonly<Record<string, string>>): Record<string, string> {
+  const rest: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(secrets)) if (key !== DRIVER_KEYS.tokens) rest[key] = value;
+  return rest;
 }
 
 function toPodInfo(attributes: Readonly<Record<string, string>>): PodInfo {

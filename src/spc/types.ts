@@ -28,6 +28,12 @@ export interface DecodedRequest {
   readonly secretProviderClass: string;
   readonly pod: PodInfo;
   readonly tokens: TokenMap;
+  /**
+   * The nodePublishSecretRef data (`secrets` of the MountRequest) without the tokens key; empty without one.
+   * Written by whoever may create Secrets in the pod's namespace, not by Courier's administrator, and
+   * secret-bearing: never log.
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
   /** File mode for files whose object sets none. */
   readonly permission: number;
   readonly targetPath: string;
@@ -65,6 +71,8 @@ export interface ObjectSpec {
   readonly encoding: Encoding;
   /** A missing secret is skipped instead of failing the Mount. */
   readonly optional: boolean;
+  /** The id of this file's object version, when a dialect reports another than the path (the azure dialect's `secret/db`). */
+  readonly versionId?: string;
 }
 
 /** A named input of a template: an object fetched like any other, whose bytes the template reads. */

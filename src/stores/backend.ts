@@ -20,6 +20,11 @@ export interface FetchContext {
   readonly signal: AbortSignal;
   readonly pod: PodInfo;
   readonly tokens: TokenMap;
+  /**
+   * The nodePublishSecretRef data of the request (DecodedRequest.secrets): chosen by the pod's author,
+   * so a store that authenticates with it must key its caches by it. Never log.
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /** A secret store. */

@@ -1,13 +1,14 @@
 /** The one list of store modules, and what the rest of Courier derives from it: the planning catalog and the flags. */
 import type { CatalogSource, Dialect, StoreCatalog, StoreSettingsSpec } from '../spc/store-catalog.ts';
 import { awsStoreModule } from './aws/index.ts';
+import { azureStoreModule } from './azure/index.ts';
 import { fileStoreModule } from './file/index.ts';
 import { gcpStoreModule } from './gcp/index.ts';
 import type { StoreModule } from './store-module.ts';
 import { vaultStoreModule } from './vault/index.ts';
 
 /** Every store of this build, in the order their sources are listed in messages. Adding a store is one line here. */
-export const STORE_MODULES: readonly StoreModule[] = [fileStoreModule, awsStoreModule, gcpStoreModule, vaultStoreModule];
+export const STORE_MODULES: readonly StoreModule[] = [fileStoreModule, awsStoreModule, gcpStoreModule, vaultStoreModule, azureStoreModule];
 
 /** The store modules a Courier runs with, and the catalog planning reads. */
 export interface StoreRegistry {

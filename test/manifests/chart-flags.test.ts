@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { parse } from 'yaml';
+import { STORE_MODULES } from '../../src/stores/registry.ts';
 import { CHART, helmTemplate, ROOT } from './render.ts';
 
 // The chart and `courier serve` must agree on flag names: a flag the chart emits that Courier does not
@@ -11,8 +12,8 @@ import { CHART, helmTemplate, ROOT } from './render.ts';
 
 const run = promisify(execFile);
 
-/** Flags left to `extraFlags` on purpose: development and test settings. */
-const EXTRA_FLAGS_ONLY = ['local-store', 'kubeconfig', 'gcp-plaintext'];
+/** Flags left to `extraFlags` on purpose: development and test settings (store flags without a chart value). */
+const EXTRA_FLAGS_ONLY = ['local-store', 'kubeconfig', ...STORE_MODULES.flatMap((module) => module.flags.filter((flag) => flag.chartValue === undefined).map((flag) => flag.name))];
 
 async function serveFlags(): Promise<string[]> {
   const { stdout } = await run(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'src/cli/main.ts'), 'serve', '--help'], { cwd: ROOT, timeout: 30_000 });

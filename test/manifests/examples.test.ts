@@ -11,7 +11,7 @@ const EXAMPLES = 'manifests/examples';
 const files = readdirSync(join(ROOT, EXAMPLES)).filter((name) => name.endsWith('.yaml')).sort();
 
 test('there is an example for each store and each dialect', (t) => {
-  t.deepEqual(files, ['aws-dialect.yaml', 'gcp-dialect.yaml', 'native-aws-sm.yaml', 'native-aws-ssm.yaml', 'native-file.yaml', 'native-gcp-sm.yaml', 'native-mixed.yaml', 'vault-dialect.yaml', 'vault-legacy-dialect.yaml', 'vault-native.yaml', 'vault-openbao-dialect.yaml']);
+  t.deepEqual(files, ['aws-dialect.yaml', 'azure-dialect.yaml', 'gcp-dialect.yaml', 'native-aws-sm.yaml', 'native-aws-ssm.yaml', 'native-azure-kv.yaml', 'native-file.yaml', 'native-gcp-sm.yaml', 'native-mixed.yaml', 'vault-dialect.yaml', 'vault-legacy-dialect.yaml', 'vault-native.yaml', 'vault-openbao-dialect.yaml']);
 });
 
 const matchesSchemas = test.macro({

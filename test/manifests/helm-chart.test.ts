@@ -156,7 +156,7 @@ test('the ServiceMonitor scrapes the metrics port of the pods the Service select
 test('values with a typo are rejected by the values schema', async (t) => {
   const error = await t.throwsAsync(helmTemplate({ set: ['logLevell=debug'] }));
   t.regex(error.message, /additional properties 'logLevell' not allowed/);
-  const compat = await t.throwsAsync(helmTemplate({ set: ['compat={azure}'] }));
+  const compat = await t.throwsAsync(helmTemplate({ set: ['compat={conjur}'] }));
   t.regex(compat.message, /compat\/0/);
 });
 

@@ -66,6 +66,14 @@ test('gives files extracted from one secret the secret version', (t) => {
   ]);
 });
 
+test('reports the version under the id a dialect chose, else under the path', (t) => {
+  const output = assemble([
+    [object(0, { path: 'db', versionId: 'secret/db' }), found('x', 'abc')],
+    [object(1, { path: 'other' }), found('y', 'def')],
+  ]);
+  t.deepEqual(output.versions, [{ id: 'secret/db', version: 'abc' }, { id: 'other', version: 'def' }]);
+});
+
 test('decodes after extracting', (t) => {
   const output = assemble([[object(0, { extract: { kind: 'jsonKey', key: 'k', field: 'jsonKey' }, encoding: 'base64' }), found('{"k":"aGk="}')]]);
   t.deepEqual(new Uint8Array(output.files[0]?.contents ?? []), encoder.encode('hi'));

@@ -80,6 +80,13 @@ test('prefers the tokens in the secrets when the attribute is empty', (t) => {
   t.is(decodeRequest(request({ attributes, secrets })).tokens.get('vault')?.token, token);
 });
 
+test('hands the nodePublishSecretRef data to stores without the tokens key', (t) => {
+  const token = fakePodToken({ namespace: 'shop', serviceAccount: 'web', audience: 'vault' });
+  const secrets = JSON.stringify({ clientid: 'app', clientsecret: 'shh', [DRIVER_KEYS.tokens]: tokensAttribute([{ audience: 'vault', token }]) });
+  t.deepEqual({ ...decodeRequest(request({ secrets })).secrets }, { clientid: 'app', clientsecret: 'shh' });
+  t.deepEqual({ ...decodeRequest(request({ secrets: 'null' })).secrets }, {});
+});
+
 test('keeps a token without an expiry with an empty timestamp', (t) => {
   const attributes = JSON.stringify({ [DRIVER_KEYS.tokens]: JSON.stringify({ vault: { token: 'a.b.c' } }) });
   t.deepEqual(decodeRequest(request({ attributes })).tokens.get('vault'), { audience: 'vault', token: 'a.b.c', expirationTimestamp: '' });

@@ -94,7 +94,7 @@ test(reports, 'source: ""', ['objects[0].source: must not be empty']);
 test(reports, 'source: [file:x]', ['objects[0].source: must be a string, not a list']);
 test(reports, 'source: demo/db.json', ['objects[0].source: "demo/db.json" must be <store>:<locator>, e.g. "file:demo/db.json"']);
 test(reports, 'source: ":x"', ['objects[0].source: ":x" must be <store>:<locator>, e.g. "file:demo/db.json"']);
-test(reports, 'source: s3:bucket/key', ['objects[0].source: unknown store "s3"; expected one of file, aws-sm, aws-ssm, gcp-sm, vault']);
+test(reports, 'source: s3:bucket/key', ['objects[0].source: unknown store "s3"; expected one of file, aws-sm, aws-ssm, gcp-sm, vault, azure-kv']);
 test(reports, 'source: "file:"', ['objects[0].source: "file:" has no locator after "file:"']);
 test(reports, 'source: file:../etc/passwd', ['objects[0].source: file locator "../etc/passwd" leaves the local store ("..")']);
 test(reports, 'source: file:/etc/passwd', ['objects[0].source: file locator "/etc/passwd" is absolute; paths are relative to the local store']);

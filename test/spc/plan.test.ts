@@ -85,13 +85,13 @@ test('reports an unknown top-level parameter before the entries', (t) => {
 });
 
 test('reports an unknown dialect', (t) => {
-  t.deepEqual(problems(planParameters({ objects: '- source: file:a', dialect: 'azure' }, context)), [
-    `dialect: "azure" is not a dialect; expected one of ${[...DIALECTS.keys()].join(', ')}`,
+  t.deepEqual(problems(planParameters({ objects: '- source: file:a', dialect: 'conjur' }, context)), [
+    `dialect: "conjur" is not a dialect; expected one of ${[...DIALECTS.keys()].join(', ')}`,
   ]);
 });
 
 test('lists the native dialect first and then each store\'s dialect', (t) => {
-  t.deepEqual([...DIALECTS.keys()], ['native', 'aws', 'gcp', 'vault', 'openbao']);
+  t.deepEqual([...DIALECTS.keys()], ['native', 'aws', 'gcp', 'vault', 'openbao', 'azure']);
 });
 
 test('plans in the dialect of the socket when the parameters name none', (t) => {

@@ -28,9 +28,9 @@ test('keeps colons of the locator', (t) => {
 });
 
 test('knows exactly the registered source names', (t) => {
-  t.deepEqual([...CATALOG.sources.keys()], ['file', 'aws-sm', 'aws-ssm', 'gcp-sm', 'vault']);
-  t.deepEqual(parseSource('File:x', CATALOG), { error: 'unknown store "File"; expected one of file, aws-sm, aws-ssm, gcp-sm, vault' });
-  t.deepEqual(parseSource('toString:x', CATALOG), { error: 'unknown store "toString"; expected one of file, aws-sm, aws-ssm, gcp-sm, vault' });
+  t.deepEqual([...CATALOG.sources.keys()], ['file', 'aws-sm', 'aws-ssm', 'gcp-sm', 'vault', 'azure-kv']);
+  t.deepEqual(parseSource('File:x', CATALOG), { error: 'unknown store "File"; expected one of file, aws-sm, aws-ssm, gcp-sm, vault, azure-kv' });
+  t.deepEqual(parseSource('toString:x', CATALOG), { error: 'unknown store "toString"; expected one of file, aws-sm, aws-ssm, gcp-sm, vault, azure-kv' });
 });
 
 test('falls back to the locator when it has no name segment', (t) => {

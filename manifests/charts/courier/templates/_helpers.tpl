@@ -85,6 +85,9 @@ Adding a flag is one line in this dict (or one line under extraFlags in values).
   "vault-client-key" $v.stores.vault.tls.clientKey
   "vault-tls-files-dir" $v.stores.vault.tls.classFilesDirectory
   "vault-allow-skip-tls-verify" $v.stores.vault.tls.allowSkipVerify
+  "azure-tenant-id" $v.stores.azure.tenantId
+  "azure-authority-host" $v.stores.azure.authorityHost
+  "azure-token-audience" $v.stores.azure.tokenAudience
 -}}
 {{- $flags = merge (deepCopy ($v.extraFlags | default dict)) $flags -}}
 {{- range $name := keys $flags | sortAlpha }}
