@@ -175,3 +175,9 @@ test('token verification by TokenReview grants create on tokenreviews and nothin
   t.deepEqual(only(chart, 'ClusterRole', 'courier')['rules'], [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] }, { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }]);
   t.true(container(only(chart, 'DaemonSet')).args.includes('--verify-tokens=tokenreview'));
 });
+
+test('extra volumes and mounts reach the pod, e.g. for Vault TLS files', async (t) => {
+  const daemonSet = only(await helmTemplate({ set: ['extraVolumes[0].name=vault-tls', 'extraVolumes[0].secret.secretName=vault-tls', 'extraVolumeMounts[0].name=vault-tls', 'extraVolumeMounts[0].mountPath=/etc/vault-tls', 'extraVolumeMounts[0].readOnly=true'] }), 'DaemonSet');
+  t.deepEqual(template(daemonSet).spec.volumes.at(-1), { name: 'vault-tls', secret: { secretName: 'vault-tls' } });
+  t.deepEqual(container(daemonSet).volumeMounts.at(-1), { name: 'vault-tls', mountPath: '/etc/vault-tls', readOnly: true });
+});
