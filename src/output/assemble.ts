@@ -53,7 +53,7 @@ export function* assembleSteps(objects: readonly ObjectSpec[], results: Readonly
   }
   for (const template of options.templates ?? []) {
     yield;
-    const outcome = renderFile(template, results, budgets, options.contentVersion ?? plainVersion, documents);
+    const outcome = yield* renderFile(template, results, budgets, options.contentVersion ?? plainVersion, documents);
     if (outcome instanceof CourierError) {
       failures.push(outcome);
       continue;

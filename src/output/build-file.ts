@@ -7,7 +7,7 @@ import type { ObjectSpec, TemplateSpec } from '../spc/types.ts';
 import type { FetchResult } from '../stores/backend.ts';
 import { decodeValue } from '../transform/decode.ts';
 import { applyExtract, type ParsedDocuments } from '../transform/extract.ts';
-import { DEFAULT_TEMPLATE_BUDGETS, renderTemplate } from '../transform/template/index.ts';
+import { DEFAULT_TEMPLATE_BUDGETS, renderTemplateSteps } from '../transform/template/index.ts';
 import type { MountFile } from './mount-files.ts';
 import type { ContentVersion } from './content-version.ts';
 
@@ -27,9 +27,10 @@ export const plainVersion: ContentVersion = (contents) => `sha256-${createHash('
  * Renders one template from its inputs, each extracted and decoded as an object would be. An optional
  * input that is missing is left out (the template's `default` or `if` decides); any other failure of
  * an input fails the file. The version is a keyed hash of the template and its inputs' versions, so it
- * changes exactly when one of them does.
+ * changes exactly when one of them does. A generator that pauses in the middle of a long render
+ * (assemble.ts).
  */
-export function renderFile(template: TemplateSpec, results: ReadonlyMap<ObjectSpec, FetchResult>, budgets: MountBudgets, version: ContentVersion, documents?: ParsedDocuments): { file: MountFile; version: string; skipped: string[] } | CourierError {
+export function* renderFile(template: TemplateSpec, results: ReadonlyMap<ObjectSpec, FetchResult>, budgets: MountBudgets, version: ContentVersion, documents?: ParsedDocuments): Generator<void, { file: MountFile; version: string; skipped: string[] } | CourierError, void> {
   const inputs = new Map<string, Uint8Array>();
   const inputVersions: Array<[string, string]> = [];
   const skipped: string[] = [];
@@ -46,7 +47,7 @@ export function renderFile(template: TemplateSpec, results: ReadonlyMap<ObjectSp
     inputVersions.push([name, outcome.version]);
   }
   try {
-    const contents = renderTemplate(template.compiled, inputs, { ...DEFAULT_TEMPLATE_BUDGETS, outputBytes: Math.min(DEFAULT_TEMPLATE_BUDGETS.outputBytes, budgets.maxObjectBytes) }, `${template.id}.template`);
+    const contents = yield* renderTemplateSteps(template.compiled, inputs, { ...DEFAULT_TEMPLATE_BUDGETS, outputBytes: Math.min(DEFAULT_TEMPLATE_BUDGETS.outputBytes, budgets.maxObjectBytes) }, `${template.id}.template`);
     inputVersions.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return { file: { path: template.path, mode: template.mode, contents }, version: version(JSON.stringify([template.text, inputVersions])), skipped };
   } catch (error) {
