@@ -1,17 +1,23 @@
-/** Noisy neighbour: one tenant sends the worst inputs the budgets allow (and one tenant's store throttles) while another mounts at concurrency 16. */
+/**
+ * Noisy neighbour: one tenant sends the worst inputs the budgets allow (and one tenant's store
+ * throttles) while another mounts at concurrency 16, back to back and paced below what Courier can do.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { driveMounts, type LoadResult, type WireRequest } from '../lib/load.ts';
 import { mebibytes, percentile, round } from '../lib/stats.ts';
 import type { BenchCase } from '../lib/types.ts';
 
-export const title = 'noisy neighbour: a tenant at the budgets\' edge beside one mounting at concurrency 16';
+export const title = 'noisy neighbour: a tenant at the budgets\' edge (its client at nice 19) beside one mounting at concurrency 16';
 
 const VICTIM_MOUNTS = 4_000;
+/** The paced victim mounts at this share of the rate it reached back to back alone, for this many seconds. */
+const PACED_SHARE = 0.4;
+const PACED_SECONDS = 4;
 const CONTAINER_LIMIT_MIB = 512;
 
 async function makeStore(): Promise<string> {
@@ -91,31 +97,42 @@ export async function run(): Promise<BenchCase> {
   try {
     await accepting(socketPath);
     await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: 1_000 });
+    // Back to back the victim alone keeps Courier's thread busy; paced at a fraction of that rate it leaves room.
     const alone = await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: VICTIM_MOUNTS, maxMs: 60_000 });
+    const rate = Math.round((PACED_SHARE * alone.completed) / (alone.elapsedMs / 1000));
+    const paced = { socketPath, request: VICTIM, concurrency: 16, count: rate * PACED_SECONDS, ratePerSecond: rate, maxMs: 60_000 };
+    const pacedAlone = await driveMounts(paced);
     const load = spawnHelper('noisy-load.ts', [socketPath, requestsFile]);
+    // The neighbour's client stands in for its share of the driver; on a two-core machine it would
+    // otherwise take a core from Courier, and the case would measure the operating system's fairness.
+    setPriority(load.pid ?? 0, 19);
     let output = '';
     load.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const loadDone = new Promise((resolve) => load.once('exit', resolve));
     await new Promise((resolve) => setTimeout(resolve, 500));
     let beside: LoadResult;
+    let pacedBeside: LoadResult;
     try {
       beside = await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: VICTIM_MOUNTS, maxMs: 60_000 });
+      pacedBeside = await driveMounts(paced);
     } finally {
       load.kill('SIGTERM');
       await loadDone;
     }
     const { mounts, failed } = JSON.parse(output.trim() || '{"mounts":0,"failed":0}') as { mounts: number; failed: number };
     const peak = mebibytes(await peakRss(server.pid ?? 0));
-    const p99Alone = percentile(alone.latenciesMs, 99);
-    const p99Beside = percentile(beside.latenciesMs, 99);
-    const ratio = p99Beside / p99Alone;
+    const ratio = (after: LoadResult, before: LoadResult) => round(percentile(after.latenciesMs, 99) / percentile(before.latenciesMs, 99));
+    const saturated = ratio(beside, alone);
+    const shared = ratio(pacedBeside, pacedAlone);
     const row = (phase: string, result: LoadResult) => ({ phase, mounts: result.completed, failed: result.failed, 'p50 ms': round(percentile(result.latenciesMs, 50)), 'p99 ms': round(percentile(result.latenciesMs, 99)), 'mounts/s': Math.round(result.completed / (result.elapsedMs / 1000)) });
     return {
       title: `${title} (neighbour: ${mounts} Mounts, ${failed} of them refused or failed)`,
-      rows: [row('alone', alone), row('beside the neighbour', beside)],
+      rows: [row('back to back, alone', alone), row('back to back, beside the neighbour', beside), row(`${rate}/s, alone`, pacedAlone), row(`${rate}/s, beside the neighbour`, pacedBeside)],
       targets: [
-        { metric: 'victim p99 beside the neighbour / alone (ratio)', target: '<= 1.5', value: round(ratio), met: ratio <= 1.5 },
-        { metric: 'victim Mounts failed beside the neighbour', target: '0', value: beside.failed, met: beside.failed === 0 },
+        { metric: 'victim p99 back to back (concurrency 16), beside the neighbour / alone (ratio)', target: '<= 1.5', value: saturated, met: saturated <= 1.5 },
+        // Paced, the victim's p99 alone is a few milliseconds, so one uninterruptible step of the neighbour's shows.
+        { metric: `victim p99 paced at ${rate} Mounts/s (${PACED_SHARE * 100}% of its rate alone), beside the neighbour / alone (ratio)`, target: '<= 1.5', value: shared, met: shared <= 1.5 },
+        { metric: 'victim Mounts failed beside the neighbour', target: '0', value: beside.failed + pacedBeside.failed, met: beside.failed + pacedBeside.failed === 0 },
         { metric: 'peak RSS of Courier (MiB)', target: `< ${CONTAINER_LIMIT_MIB} MiB (the chart's limit)`, value: peak, met: peak < CONTAINER_LIMIT_MIB },
       ],
     };

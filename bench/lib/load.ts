@@ -32,6 +32,12 @@ export interface LoadOptions {
   readonly maxMs?: number;
   /** Deadline of each call (default 10 s). */
   readonly deadlineMs?: number;
+  /**
+   * Mounts started per second, on a fixed schedule, still at most `concurrency` in flight (default:
+   * back to back). Latency is then counted from each Mount's scheduled start, so a Mount that waited
+   * for a free caller shows it.
+   */
+  readonly ratePerSecond?: number;
 }
 
 type Unary = (request: unknown, options: { deadline: number }, callback: (error: ServiceError | null) => void) => void;
@@ -51,9 +57,8 @@ export async function driveMounts(options: LoadOptions): Promise<LoadResult> {
   let firstError: string | undefined;
   const started = performance.now();
   const stopAt = started + (options.maxMs ?? 60_000);
-  const mountOnce = () =>
+  const mountOnce = (begin: number) =>
     new Promise<void>((resolve) => {
-      const begin = performance.now();
       client.Mount(request, { deadline: Date.now() + deadlineMs }, (error) => {
         if (error) {
           failed += 1;
@@ -66,8 +71,16 @@ export async function driveMounts(options: LoadOptions): Promise<LoadResult> {
     });
   const worker = async () => {
     while (issued < options.count && performance.now() < stopAt) {
+      const index = issued;
       issued += 1;
-      await mountOnce();
+      if (options.ratePerSecond === undefined) {
+        await mountOnce(performance.now());
+        continue;
+      }
+      const at = started + (index * 1000) / options.ratePerSecond;
+      const wait = at - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      await mountOnce(at);
     }
   };
   try {

@@ -10,59 +10,77 @@ export interface FairScheduler {
 
 /** How long slices run back to back before the event loop serves I/O again. */
 const TURN_MS = 2;
-/** Tenants whose used time is remembered; the idle ones longest unseen are forgotten first. */
+/** Half-life of a tenant's recent CPU use: what it used a second ago counts 1/32 of what it uses now. */
+const HALF_LIFE_MS = 200;
+/** Tenants whose use is remembered; the idle ones longest unseen are forgotten first. */
 const MAX_TENANTS = 4_096;
+
+/** A tenant's recent CPU use: `value` milliseconds as of `at`, halving every HALF_LIFE_MS since. */
+interface Use {
+  value: number;
+  at: number;
+}
+
+/** Options for tests: the clock the scheduler reads. */
+export interface FairSchedulerOptions {
+  readonly now?: () => number;
+}
 
 /**
  * Node runs Courier on one thread, so a tenant whose Mounts do expensive (but budgeted) work —
  * parsing a large class, extracting 250 keys, rendering a long template — would make every other
- * tenant's Mount wait behind all of it. Here each tenant has a queue of slices and a clock of the CPU
- * time its slices took (a fair-share scheduler, as operating systems use): the next slice is always
- * the oldest one of the tenant with the least time used, so a tenant with cheap Mounts goes ahead of
- * one with costly Mounts, whose work still makes progress. A tenant that becomes busy starts at the
- * least time of those already busy, so being idle earns no credit to monopolise the thread later.
+ * tenant's Mount wait behind all of it. Here each tenant has a queue of slices and a measure of the
+ * CPU time its slices took recently (decaying, with a half-life of 200 ms): the next slice is always
+ * the oldest one of the tenant that has used the least lately. A tenant using less than its share
+ * therefore always goes first — its Mounts wait for at most the slice running when they arrive —
+ * while tenants that all want the whole thread get equal shares of it. Being idle earns no lasting
+ * credit: a tenant's use decays to nothing, never below, so a newcomer leads for about one half-life.
  */
-export function createFairScheduler(): FairScheduler {
+export function createFairScheduler(options: FairSchedulerOptions = {}): FairScheduler {
+  const now = options.now ?? (() => performance.now());
   const queues = new Map<string, Array<() => void>>();
-  const used = new Map<string, number>();
+  const uses = new Map<string, Use>();
   let scheduled = false;
-  const next = (): string | undefined => {
+  const recent = (use: Use | undefined, at: number): number => (use ? use.value * 2 ** ((use.at - at) / HALF_LIFE_MS) : 0);
+  const next = (at: number): string | undefined => {
     let best: string | undefined;
     let least = Number.POSITIVE_INFINITY;
     for (const tenant of queues.keys()) {
-      const time = used.get(tenant) ?? 0;
-      if (time < least) {
-        least = time;
+      const value = recent(uses.get(tenant), at);
+      if (value < least) {
+        least = value;
         best = tenant;
       }
     }
     return best;
   };
-  // A tenant's clock outlives its busy spells (a Mount waits on a store between slices), within a bound.
-  const remember = (tenant: string, time: number) => {
-    used.delete(tenant);
-    used.set(tenant, time);
-    if (used.size <= MAX_TENANTS) return;
-    for (const old of used.keys()) {
+  const charge = (tenant: string, ms: number) => {
+    const at = now();
+    const value = recent(uses.get(tenant), at) + ms;
+    // Most recently charged last, so the tenants to forget are the first ones not waiting.
+    uses.delete(tenant);
+    uses.set(tenant, { value, at });
+    if (uses.size <= MAX_TENANTS) return;
+    for (const old of uses.keys()) {
       if (queues.has(old)) continue;
-      used.delete(old);
+      uses.delete(old);
       break;
     }
   };
-  const leastBusy = (): number => Math.min(...[...queues.keys()].map((tenant) => used.get(tenant) ?? 0), Number.POSITIVE_INFINITY);
   const drain = () => {
     scheduled = false;
-    const started = performance.now();
-    // Slices run back to back until the turn's time is up; then network I/O is served.
-    while (queues.size > 0 && performance.now() - started < TURN_MS) {
-      const tenant = next() as string;
+    const started = now();
+    // One slice per turn of the event loop while tenants compete, so what a slice resolved and the
+    // I/O of others' Mounts come before the next; a tenant alone runs slices back to back for a turn.
+    do {
+      const before = now();
+      const tenant = next(before) as string;
       const queue = queues.get(tenant) as Array<() => void>;
       const task = queue.shift() as () => void;
       if (queue.length === 0) queues.delete(tenant);
-      const before = performance.now();
       task();
-      remember(tenant, (used.get(tenant) ?? 0) + performance.now() - before);
-    }
+      charge(tenant, now() - before);
+    } while (queues.size === 1 && now() - started < TURN_MS);
     if (queues.size > 0) schedule();
   };
   const schedule = () => {
@@ -82,17 +100,11 @@ export function createFairScheduler(): FairScheduler {
         };
         const queue = queues.get(tenant);
         if (queue) queue.push(task);
-        else {
-          const floor = leastBusy();
-          queues.set(tenant, [task]);
-          remember(tenant, Math.max(used.get(tenant) ?? 0, Number.isFinite(floor) ? floor : 0));
-        }
+        else queues.set(tenant, [task]);
         schedule();
       });
     },
-    charge(tenant, ms) {
-      remember(tenant, (used.get(tenant) ?? 0) + ms);
-    },
+    charge,
   };
 }
 

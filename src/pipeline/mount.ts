@@ -37,7 +37,7 @@ export interface MountDependencies {
 }
 
 /** The longest one slice of a Mount's assembly runs before other tenants get their turn. */
-const SLICE_MS = 1;
+const SLICE_MS = 0.25;
 
 /** What a Mount produced: files to return (none when Courier wrote them) and versions. */
 export interface MountResult extends MountOutput {
