@@ -72,6 +72,7 @@ function buildProgram(): Command {
     .addOption(flag('--version-key-file <file>', 'key (16 bytes or more) that object versions are hashed with; default: a random key per start', 'VERSION_KEY_FILE'))
     .addOption(flag('--kubeconfig <file>', 'kubeconfig for the Kubernetes API (development; in-cluster config by default)', 'KUBECONFIG'))
     .addOption(flag('--mirror-secrets', 'let SecretProviderClasses mirror mounted files into Kubernetes Secrets (needs RBAC on secrets)', 'MIRROR_SECRETS'))
+    .addOption(flag('--pod-events <bool>', 'record failed Mounts and rotations as Events on the pod (needs RBAC on events.k8s.io events)', 'POD_EVENTS').choices(['true', 'false']).default('true'))
     .addOption(flag('--write-files', 'write files into the target path atomically instead of returning them to the driver', 'WRITE_FILES'))
     .addOption(flag('--metrics-addr <host:port>', 'Prometheus /metrics address ("off" disables)', 'METRICS_ADDR').default(d.metricsAddr))
     .addOption(flag('--health-addr <host:port>', '/healthz and /readyz address ("off" disables)', 'HEALTH_ADDR').default(d.healthAddr))
@@ -101,6 +102,7 @@ function buildProgram(): Command {
         ...(typeof flags['versionKeyFile'] === 'string' ? { versionKeyFile: flags['versionKeyFile'] } : {}),
         ...(typeof flags['kubeconfig'] === 'string' ? { kubeconfig: flags['kubeconfig'] } : {}),
         mirrorSecrets: flags['mirrorSecrets'] === true || flags['mirrorSecrets'] === 'true',
+        podEvents: flags['podEvents'] !== 'false',
         writeFiles: flags['writeFiles'] === true || flags['writeFiles'] === 'true',
         metricsAddr: flags['metricsAddr'] as string,
         healthAddr: flags['healthAddr'] as string,

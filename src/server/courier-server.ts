@@ -9,6 +9,7 @@ import type { ObjectFetcher } from '../fetch/fetch-objects.ts';
 import { createScaledFetcher } from '../fetch/fetch-layer.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { MountEvents } from '../kube/pod-events.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { createContentVersion, randomVersionKey, type ContentVersion } from '../output/content-version.ts';
 import type { StoreCatalog } from '../spc/store-catalog.ts';
@@ -31,6 +32,8 @@ export interface CourierParts {
   readonly contentVersion?: ContentVersion;
   /** Writes mirror Secrets (courier serve --mirror-secrets); Mounts asking for a mirror fail without it. */
   readonly mirror?: SecretMirror;
+  /** Records Mount outcomes as pod events (courier serve --pod-events, on by default). */
+  readonly events?: MountEvents;
 }
 
 /** A running Courier. */
@@ -89,6 +92,8 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
       await Promise.all(httpServers.map((endpoint) => endpoint.close()));
       await closeStores(parts.backends);
       fetcher.close?.();
+      // Events of the last Mounts go out before the process exits (each call is bounded by the client's timeout).
+      await parts.events?.settled();
     },
   };
 }
