@@ -6,14 +6,12 @@ import type { PodInfo, TokenMap } from '../../spc/types.ts';
 import { checkedPodToken, NO_SIGNATURE_CHECK, type TokenVerifier } from '../../identity/token-verifier.ts';
 import { AwsCredentialCache, type AwsCredentials } from './credential-cache.ts';
 import { podIdentityError, stsError, type CredentialExchange } from './exchange.ts';
+import { IRSA_AUDIENCE, POD_IDENTITY_AUDIENCE, ROLE_ANNOTATION, ROLE_ARN } from './identity-names.ts';
 
-export const IRSA_AUDIENCE = 'sts.amazonaws.com';
-export const POD_IDENTITY_AUDIENCE = 'pods.eks.amazonaws.com';
-export const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+export { IRSA_AUDIENCE, POD_IDENTITY_AUDIENCE, ROLE_ANNOTATION } from './identity-names.ts';
+
 /** The EKS Pod Identity agent's link-local addresses. */
 export const POD_IDENTITY_AGENT = { ipv4: 'http://169.254.170.23/v1/credentials', ipv6: 'http://[fd00:ec2::23]/v1/credentials' } as const;
-
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /** How a pod asks for AWS credentials. */
 export interface AwsIdentityRequest {

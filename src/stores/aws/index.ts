@@ -4,6 +4,7 @@ import type { Backend } from '../backend.ts';
 import { lazyBackend } from '../lazy-backend.ts';
 import type { StoreModule } from '../store-module.ts';
 import { awsDialect } from './dialect.ts';
+import { awsRequirements, explainAwsIdentity } from './explain.ts';
 import { AWS_STORE_KEYS, checkAwsSetting, failoverRegionProblem, parseArn, type AwsSource } from './settings.ts';
 
 const SETTING_HELP: Readonly<Record<(typeof AWS_STORE_KEYS)[number], string>> = {
@@ -60,6 +61,8 @@ export const awsStoreModule: StoreModule = {
     },
   ],
   enabled: () => true,
+  explainIdentity: explainAwsIdentity,
+  requirements: awsRequirements,
   start(flags, shared) {
     let loading: ReturnType<typeof load> | undefined;
     const load = () => import('./create.ts').then(({ createAwsStores }) =>

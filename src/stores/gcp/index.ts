@@ -2,6 +2,7 @@
 import type { KeyProblem, Selector } from '../../spc/store-catalog.ts';
 import type { StoreModule } from '../store-module.ts';
 import { gcpDialect } from './dialect.ts';
+import { explainGcpIdentity, gcpRequirements } from './explain.ts';
 import { GCP_AUTH_MODES, parseSecretVersionName } from './locator.ts';
 import { GCP_FLAGS, gcpOptions, gcpStoreEnabled } from './options.ts';
 
@@ -46,6 +47,8 @@ export const gcpStoreModule: StoreModule = {
   dialects: [gcpDialect],
   flags: GCP_FLAGS,
   enabled: (flags) => gcpStoreEnabled(gcpOptions(flags)),
+  explainIdentity: explainGcpIdentity,
+  requirements: gcpRequirements,
   async start(flags, shared) {
     // Loaded only when enabled: the Google client libraries cost start-up time and memory.
     const { createGcpStore } = await import('./setup.ts');

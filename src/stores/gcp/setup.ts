@@ -7,11 +7,9 @@ import { resolveGcpWorkloadIdentity } from './workload-identity.ts';
 import { noKubernetesApi, type ServiceAccountReader } from '../../kube/service-accounts.ts';
 import { createSecretAccessClient, SecretAccessClients } from './client.ts';
 import { DEFAULT_SECRET_MANAGER_ENDPOINTS } from './locator.ts';
-import { gcpStoreEnabled, type GcpStoreOptions } from './options.ts';
+import { DEFAULT_IAM_CREDENTIALS_URL, DEFAULT_STS_URL, gcpStoreEnabled, type GcpStoreOptions } from './options.ts';
 import { GcpSecretManagerStore, type ProviderCredentials } from './secret-manager.ts';
 
-const DEFAULT_STS_URL = 'https://sts.googleapis.com/v1/token';
-const DEFAULT_IAM_CREDENTIALS_URL = 'https://iamcredentials.googleapis.com';
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 /**

@@ -4,12 +4,12 @@ import { AuthError, ConfigError, CourierError, PermissionError, ThrottledError, 
 import { ExpiringMemo, type Expiring } from '../../identity/expiring-memo.ts';
 import type { ServiceAccountReader } from '../../kube/service-accounts.ts';
 import type { PodInfo, TokenMap } from '../../spc/types.ts';
-import type { GcpWorkloadIdentity } from './workload-identity.ts';
+import { federatedPrincipal, GSA_ANNOTATION, type GcpWorkloadIdentity } from './workload-identity.ts';
 import type { PodToken } from '../../identity/pod-token.ts';
 import { checkedPodToken, NO_SIGNATURE_CHECK, type TokenVerifier } from '../../identity/token-verifier.ts';
 
-/** The ServiceAccount annotation GKE uses to name the Google service account a Kubernetes one acts as. */
-export const GSA_ANNOTATION = 'iam.gke.io/gcp-service-account';
+export { federatedPrincipal, GSA_ANNOTATION } from './workload-identity.ts';
+
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const GSA_EMAIL = /^[^@\s/]+@[a-z0-9.-]+$/;
@@ -129,12 +129,6 @@ interface ExchangeParty {
   readonly namespace: string;
   readonly serviceAccount: string;
   readonly target: string | undefined;
-}
-
-/** The IAM principal a pod's federated token stands for, as it appears in IAM bindings. */
-export function federatedPrincipal(identity: GcpWorkloadIdentity, namespace: string, serviceAccount: string): string {
-  if (identity.pool.endsWith('.svc.id.goog')) return `serviceAccount:${identity.pool}[${namespace}/${serviceAccount}]`;
-  return `principal://iam.googleapis.com/${identity.pool}/subject/system:serviceaccount:${namespace}:${serviceAccount}`;
 }
 
 /** Maps a failed STS or IAM Credentials call to a Courier error whose message says what to fix. */

@@ -1,0 +1,84 @@
+import test from 'ava';
+import { STORE_MODULES } from '../../src/stores/registry.ts';
+import type { ExplainedAccount, StoreFlags, StoreModule } from '../../src/stores/store-module.ts';
+
+const module = (name: string): StoreModule => STORE_MODULES.find((candidate) => candidate.name === name) as StoreModule;
+const ACCOUNT = (annotations: Record<string, string> = {}): ExplainedAccount => ({ namespace: 'team-a', name: 'app', annotations });
+const ROLE = 'arn:aws:iam::111122223333:role/app';
+const GKE: StoreFlags = { project: 'my-project', clusterLocation: 'europe-west1', clusterName: 'prod' };
+
+const explains = test.macro({
+  exec(t, store: string, source: string, storeParams: Record<string, string>, account: ExplainedAccount, flags: StoreFlags, expected: object) {
+    t.deepEqual(module(store).explainIdentity?.({ source, storeParams }, account, flags), expected);
+  },
+  title: (title = '') => `explain: ${title}`,
+});
+
+test('an IRSA role from the annotation, in the default region', explains, 'aws', 'aws-sm', {}, ACCOUNT({ 'eks.amazonaws.com/role-arn': ROLE }), { region: 'eu-west-1' }, {
+  identity: `IAM role ${ROLE} via IRSA (eks.amazonaws.com/role-arn of team-a/app), region eu-west-1`,
+  tokenAudience: 'sts.amazonaws.com',
+});
+test('IRSA without the annotation says what to set', explains, 'aws', 'aws-ssm', { region: 'us-east-1' }, ACCOUNT(), {}, {
+  identity: 'IRSA for team-a/app: no IAM role, region us-east-1',
+  tokenAudience: 'sts.amazonaws.com',
+  problem: 'service account team-a/app has no "eks.amazonaws.com/role-arn" annotation; annotate it with the IAM role, or set usePodIdentity: "true" for EKS Pod Identity',
+});
+test('an annotation that is not a role ARN', explains, 'aws', 'aws-sm', { region: 'us-east-1' }, ACCOUNT({ 'eks.amazonaws.com/role-arn': 'app-role' }), {}, {
+  identity: 'IRSA for team-a/app: "app-role", region us-east-1',
+  tokenAudience: 'sts.amazonaws.com',
+  problem: 'annotation "eks.amazonaws.com/role-arn" of team-a/app is "app-role", which is not an IAM role ARN',
+});
+test('EKS Pod Identity with a failover region', explains, 'aws', 'aws-sm', { region: 'us-east-1', failoverRegion: 'us-west-2', usePodIdentity: 'true' }, ACCOUNT(), {}, {
+  identity: 'the EKS Pod Identity association of team-a/app, region us-east-1 (failover us-west-2)',
+  tokenAudience: 'pods.eks.amazonaws.com',
+});
+test('no region anywhere', explains, 'aws', 'aws-sm', {}, ACCOUNT({ 'eks.amazonaws.com/role-arn': ROLE }), {}, {
+  identity: `IAM role ${ROLE} via IRSA (eks.amazonaws.com/role-arn of team-a/app), region: none (set aws.region or start courier with --aws-region)`,
+  tokenAudience: 'sts.amazonaws.com',
+  problem: 'no AWS region: set "region" in the SecretProviderClass (native: "aws.region") or start courier with --aws-region / AWS_REGION',
+});
+test('a Google service account impersonated on GKE', explains, 'gcp', 'gcp-sm', {}, ACCOUNT({ 'iam.gke.io/gcp-service-account': 'app@my-project.iam.gserviceaccount.com' }), GKE, {
+  identity: 'Google service account app@my-project.iam.gserviceaccount.com (iam.gke.io/gcp-service-account of team-a/app), impersonated by serviceAccount:my-project.svc.id.goog[team-a/app]',
+  tokenAudience: 'my-project.svc.id.goog',
+});
+test('the federated principal itself without the annotation', explains, 'gcp', 'gcp-sm', {}, ACCOUNT(), { workloadIdentityPool: 'projects/123/locations/global/workloadIdentityPools/pool-1', workloadIdentityProvider: 'kube-1' }, {
+  identity: 'principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool-1/subject/system:serviceaccount:team-a:app directly (no iam.gke.io/gcp-service-account annotation on team-a/app; pool projects/123/locations/global/workloadIdentityPools/pool-1)',
+  tokenAudience: '//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool-1/providers/kube-1',
+});
+test('Courier\'s own Google credentials', explains, 'gcp', 'gcp-sm', { auth: 'provider-adc' }, ACCOUNT(), GKE, { identity: 'Courier\'s own Google credentials (auth: provider-adc; needs --allow-provider-identity)' });
+test('gcp-sm without a pool', explains, 'gcp', 'gcp-sm', {}, ACCOUNT(), {}, {
+  identity: 'the pod\'s workload identity, but gcp-sm is not configured',
+  problem: 'no workload identity pool: set --gcp-workload-identity-pool, or --gcp-project on GKE',
+});
+test('the local store uses no identity', explains, 'file', 'file', {}, ACCOUNT(), { dir: '/srv' }, { identity: 'none: a file under --local-store on the node (no pod identity is used)' });
+
+test('every production store declares its identity and its requirements', (t) => {
+  for (const store of STORE_MODULES) {
+    t.is(typeof store.explainIdentity, 'function', store.name);
+    t.is(typeof store.requirements, 'function', store.name);
+  }
+});
+
+test('aws needs the IRSA audience and its regional endpoints, honouring the SDK\'s endpoint variables', (t) => {
+  t.deepEqual(module('aws').requirements?.({ region: 'eu-west-1' }, { AWS_ENDPOINT_URL_STS: 'https://127.0.0.1:4566' }), {
+    tokenAudiences: ['sts.amazonaws.com'],
+    endpoints: [
+      { name: 'AWS STS', url: 'https://127.0.0.1:4566' },
+      { name: 'AWS Secrets Manager', url: 'https://secretsmanager.eu-west-1.amazonaws.com' },
+      { name: 'AWS SSM', url: 'https://ssm.eu-west-1.amazonaws.com' },
+    ],
+    notes: ['classes with usePodIdentity: "true" also need the audience pods.eks.amazonaws.com'],
+  });
+  t.deepEqual(module('aws').requirements?.({}, {})?.endpoints, []);
+});
+
+test('gcp needs the pool\'s audience and Google\'s three endpoints', (t) => {
+  t.deepEqual(module('gcp').requirements?.({ ...GKE, secretManagerEndpoint: 'secretmanager-psc.p.googleapis.com' }, {}), {
+    tokenAudiences: ['my-project.svc.id.goog'],
+    endpoints: [
+      { name: 'Google Secret Manager', url: 'secretmanager-psc.p.googleapis.com:443' },
+      { name: 'Google STS', url: 'https://sts.googleapis.com/v1/token' },
+      { name: 'Google IAM Credentials', url: 'https://iamcredentials.googleapis.com' },
+    ],
+  });
+});
