@@ -43,6 +43,7 @@ Adding a flag is one line in this dict (or one line under extraFlags in values).
   "compat" $v.compat
   "write-files" $v.writeFiles.enabled
   "mirror-secrets" $v.mirrorSecrets.enabled
+  "pod-events" (ternary "" "false" $v.podEvents.enabled)
   "allow-provider-identity" $v.allowProviderIdentity
   "cache-ttl" $v.fetch.cacheTtlSeconds
   "cache-max-bytes" $v.fetch.cacheMaxBytes
