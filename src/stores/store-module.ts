@@ -41,11 +41,12 @@ export interface SharedParts {
   readonly metricsRegistry: Registry;
 }
 
-/** The ServiceAccount a pod would run as, as `courier explain` read it (annotations empty when not read). */
+/** The ServiceAccount a pod would run as, as `courier explain` read it. */
 export interface ExplainedAccount {
   readonly namespace: string;
   readonly name: string;
-  readonly annotations: Readonly<Record<string, string>>;
+  /** Undefined when they could not be read (no Kubernetes API): the identity then names the annotation to look at. */
+  readonly annotations: Readonly<Record<string, string>> | undefined;
 }
 
 /** What `courier explain` prints about the identity one object would be fetched with. */

@@ -50,6 +50,10 @@ test('gcp-sm without a pool', explains, 'gcp', 'gcp-sm', {}, ACCOUNT(), {}, {
   identity: 'the pod\'s workload identity, but gcp-sm is not configured',
   problem: 'no workload identity pool: set --gcp-workload-identity-pool, or --gcp-project on GKE',
 });
+test('IRSA whose annotations could not be read names the annotation to look at', explains, 'aws', 'aws-sm', {}, { namespace: 'team-a', name: 'app', annotations: undefined }, { region: 'eu-west-1' }, {
+  identity: 'the IAM role in the eks.amazonaws.com/role-arn annotation of team-a/app (IRSA; not read), region eu-west-1',
+  tokenAudience: 'sts.amazonaws.com',
+});
 test('the local store uses no identity', explains, 'file', 'file', {}, ACCOUNT(), { dir: '/srv' }, { identity: 'none: a file under --local-store on the node (no pod identity is used)' });
 
 test('every production store declares its identity and its requirements', (t) => {

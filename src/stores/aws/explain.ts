@@ -13,6 +13,7 @@ export function explainAwsIdentity(object: { readonly storeParams: Readonly<Reco
   if (parseBoolean(params['usePodIdentity'] ?? 'false') === true) {
     return { identity: `the EKS Pod Identity association of ${who}${where}`, tokenAudience: POD_IDENTITY_AUDIENCE, ...noRegion };
   }
+  if (account.annotations === undefined) return { identity: `the IAM role in the ${ROLE_ANNOTATION} annotation of ${who} (IRSA; not read)${where}`, tokenAudience: IRSA_AUDIENCE, ...noRegion };
   const role = account.annotations[ROLE_ANNOTATION];
   if (role === undefined || role === '') {
     return {

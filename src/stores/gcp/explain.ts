@@ -22,6 +22,9 @@ export function explainGcpIdentity(object: { readonly storeParams: Readonly<Reco
   const identity = workloadIdentity(gcpOptions(flags));
   if ('error' in identity) return { identity: 'the pod\'s workload identity, but gcp-sm is not configured', problem: identity.error };
   const principal = federatedPrincipal(identity, account.namespace, account.name);
+  if (account.annotations === undefined) {
+    return { identity: `the Google service account in the ${GSA_ANNOTATION} annotation of ${account.namespace}/${account.name} if it has one (not read), else ${principal}`, tokenAudience: identity.tokenAudience };
+  }
   const target = account.annotations[GSA_ANNOTATION]?.trim();
   if (target === undefined || target === '') {
     return { identity: `${principal} directly (no ${GSA_ANNOTATION} annotation on ${account.namespace}/${account.name}; pool ${identity.pool})`, tokenAudience: identity.tokenAudience };
