@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-/** The `courier` command line: serve, mount, validate, version. Flags also come from COURIER_* variables. */
+/** The `courier` command line: serve, mount, validate, convert, explain, doctor, version. Flags also come from COURIER_* variables. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TOKEN_VERIFICATION_MODES, type TokenVerificationMode } from '../identity/token-verifier.ts';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
 import { DEFAULT_SERVE_OPTIONS, PROVIDER_NAME, type ServeOptions } from '../server/options.ts';
 import { STORE_MODULES } from '../stores/registry.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
+import { addOperationsCommands } from './ops-commands.ts';
 import { addStoreFlags, readStoreFlags } from './store-flags.ts';
 
 /** A flag whose value may also come from the COURIER_<NAME> environment variable. */
@@ -161,6 +162,7 @@ function buildProgram(): Command {
       const { convertCommand } = await import('./convert-command.ts');
       process.exitCode = await convertCommand(files, flags);
     });
+  addOperationsCommands(program, STORE_MODULES);
   program
     .command('version')
     .description('print the version')

@@ -63,7 +63,7 @@ test('every production store declares its identity and its requirements', (t) =>
   }
 });
 
-test('aws needs the IRSA audience and its regional endpoints, honouring the SDK\'s endpoint variables', (t) => {
+test('aws with a region needs the IRSA audience and its regional endpoints, honouring the SDK\'s endpoint variables', (t) => {
   t.deepEqual(module('aws').requirements?.({ region: 'eu-west-1' }, { AWS_ENDPOINT_URL_STS: 'https://127.0.0.1:4566' }), {
     tokenAudiences: ['sts.amazonaws.com'],
     endpoints: [
@@ -73,7 +73,11 @@ test('aws needs the IRSA audience and its regional endpoints, honouring the SDK\
     ],
     notes: ['classes with usePodIdentity: "true" also need the audience pods.eks.amazonaws.com'],
   });
-  t.deepEqual(module('aws').requirements?.({}, {})?.endpoints, []);
+  t.deepEqual(module('aws').requirements?.({}, {}), {
+    tokenAudiences: [],
+    endpoints: [],
+    notes: ['no --aws-region: not checked whether AWS is reachable; classes using IRSA need the audience sts.amazonaws.com, those with usePodIdentity: "true" pods.eks.amazonaws.com'],
+  });
 });
 
 test('gcp needs the pool\'s audience and Google\'s three endpoints', (t) => {

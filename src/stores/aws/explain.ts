@@ -33,12 +33,15 @@ const SERVICES = [
   ['SSM', 'SSM', 'ssm'],
 ] as const;
 
-/** IRSA's audience, and the regional endpoints when --aws-region names the region. */
+/**
+ * The aws store is always on, so only --aws-region says a cluster uses AWS: then IRSA's audience is
+ * required and the regional endpoints are checked; without it both are left to a note.
+ */
 export function awsRequirements(flags: StoreFlags, env: Readonly<Record<string, string | undefined>>): StoreRequirements {
   const region = typeof flags['region'] === 'string' ? flags['region'] : undefined;
   const notes = [`classes with usePodIdentity: "true" also need the audience ${POD_IDENTITY_AUDIENCE}`];
   if (region === undefined) {
-    return { tokenAudiences: [IRSA_AUDIENCE], endpoints: [], notes: [...notes, 'no --aws-region: each class names its region, so the AWS endpoints are not checked'] };
+    return { tokenAudiences: [], endpoints: [], notes: [`no --aws-region: not checked whether AWS is reachable; classes using IRSA need the audience ${IRSA_AUDIENCE}, those with usePodIdentity: "true" ${POD_IDENTITY_AUDIENCE}`] };
   }
   const endpoints = SERVICES.map(([name, variable, host]) => ({ name: `AWS ${name}`, url: env[`AWS_ENDPOINT_URL_${variable}`] ?? env['AWS_ENDPOINT_URL'] ?? `https://${host}.${region}.amazonaws.com` }));
   return { tokenAudiences: [IRSA_AUDIENCE], endpoints, notes };
