@@ -43,9 +43,9 @@ function daemonSet(namespace: string, name: string, container: { image: string; 
 
 /** The cluster as the driver's chart and Courier's manifests leave it. */
 function install(api: FakeKubeApi, options: { audiences: string[]; republish: boolean; driver: string; driverDir: string }): void {
-  api.putObject('csidrivers', { apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: { name: 'secrets-store.csi.k8s.io' }, spec: { tokenRequests: options.audiences.map((audience) => ({ audience })), requiresRepublish: options.republish } } as never);
-  api.putObject('daemonsets', daemonSet('kube-system', 'csi-secrets-store', { image: `registry.k8s.io/csi-secrets-store/driver:${options.driver}`, args: ['--endpoint=unix:///csi/csi.sock'] }, options.driverDir) as never);
-  api.putObject('daemonsets', daemonSet('courier-system', 'courier', { image: 'ghcr.io/courier-csi/courier:0.1.0', args: ['--provider-name=courier', `--socket-dir=${PROVIDERS}`] }, PROVIDERS) as never);
+  api.putObject('csidrivers', { apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: { name: 'secrets-store.csi.k8s.io' }, spec: { tokenRequests: options.audiences.map((audience) => ({ audience })), requiresRepublish: options.republish } });
+  api.putObject('daemonsets', daemonSet('kube-system', 'csi-secrets-store', { image: `registry.k8s.io/csi-secrets-store/driver:${options.driver}`, args: ['--endpoint=unix:///csi/csi.sock'] }, options.driverDir));
+  api.putObject('daemonsets', daemonSet('courier-system', 'courier', { image: 'ghcr.io/courier-csi/courier:0.1.0', args: ['--provider-name=courier', `--socket-dir=${PROVIDERS}`] }, PROVIDERS));
 }
 
 /** Stable text: the kubeconfig and socket paths, loopback ports and timings vary per run. */
