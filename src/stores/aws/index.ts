@@ -1,4 +1,5 @@
 /** The `aws` store module: AWS Secrets Manager (`aws-sm`) and SSM Parameter Store (`aws-ssm`), with the pod's IAM role. */
+import { exchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { KeyProblem, ParameterSpec, Selector } from '../../spc/store-catalog.ts';
 import type { Backend } from '../backend.ts';
 import { lazyBackend } from '../lazy-backend.ts';
@@ -71,6 +72,7 @@ export const awsStoreModule: StoreModule = {
         ...(typeof flags['podIdentityAgentUrl'] === 'string' ? { podIdentityAgentUrl: flags['podIdentityAgentUrl'] } : {}),
         serviceAccounts: shared.serviceAccounts,
         tokenVerifier: shared.tokenVerifier,
+        onExchange: exchangeRecorder(shared.metricsRegistry, 'aws'),
       }),
     );
     const stores = () => (loading ??= load().catch((error: unknown) => {

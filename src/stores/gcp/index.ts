@@ -1,4 +1,5 @@
 /** The `gcp` store module: Google Secret Manager (`gcp-sm`), global and regional, with the pod's workload identity. */
+import { exchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { KeyProblem, Selector } from '../../spc/store-catalog.ts';
 import type { StoreModule } from '../store-module.ts';
 import { gcpDialect } from './dialect.ts';
@@ -52,7 +53,7 @@ export const gcpStoreModule: StoreModule = {
   async start(flags, shared) {
     // Loaded only when enabled: the Google client libraries cost start-up time and memory.
     const { createGcpStore } = await import('./setup.ts');
-    const store = createGcpStore(gcpOptions(flags), shared.allowProviderIdentity, shared.serviceAccounts, shared.tokenVerifier);
+    const store = createGcpStore(gcpOptions(flags), shared.allowProviderIdentity, shared.serviceAccounts, shared.tokenVerifier, exchangeRecorder(shared.metricsRegistry, 'gcp'));
     return store === undefined ? [] : [store];
   },
 };
