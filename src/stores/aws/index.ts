@@ -65,6 +65,8 @@ export const awsStoreModule: StoreModule = {
   explainIdentity: explainAwsIdentity,
   requirements: awsRequirements,
   start(flags, shared) {
+    // Registered now, so /metrics lists the counter before the first AWS object loads the SDK.
+    const onExchange = exchangeRecorder(shared.metricsRegistry, 'aws');
     let loading: ReturnType<typeof load> | undefined;
     const load = () => import('./create.ts').then(({ createAwsStores }) =>
       createAwsStores({
@@ -72,7 +74,7 @@ export const awsStoreModule: StoreModule = {
         ...(typeof flags['podIdentityAgentUrl'] === 'string' ? { podIdentityAgentUrl: flags['podIdentityAgentUrl'] } : {}),
         serviceAccounts: shared.serviceAccounts,
         tokenVerifier: shared.tokenVerifier,
-        onExchange: exchangeRecorder(shared.metricsRegistry, 'aws'),
+        onExchange,
       }),
     );
     const stores = () => (loading ??= load().catch((error: unknown) => {
