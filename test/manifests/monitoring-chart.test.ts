@@ -75,7 +75,7 @@ test('promtool refuses a broken rule, so the check above can fail', async (t) =>
 test('the dashboard ConfigMap carries the sidecar label and the dashboard JSON unchanged', async (t) => {
   const objects = await helmTemplate({ set: ['metrics.dashboard.enabled=true', 'metrics.dashboard.namespace=monitoring', 'metrics.dashboard.annotations.grafana_folder=Platform'] });
   const map = only(objects, 'ConfigMap');
-  t.like(map.metadata, { name: 'courier-dashboard', namespace: 'monitoring', labels: { grafana_dashboard: '1' }, annotations: { grafana_folder: 'Platform' } } as object);
+  t.like(map.metadata, { name: 'courier-dashboard', namespace: 'monitoring', labels: { grafana_dashboard: '1' }, annotations: { grafana_folder: 'Platform' } });
   const data = (map['data'] as Record<string, string>)['courier.json'] ?? '';
   t.deepEqual(JSON.parse(data), JSON.parse(await readFile(join(CHART, 'files/dashboard.json'), 'utf8')));
 });
@@ -83,7 +83,7 @@ test('the dashboard ConfigMap carries the sidecar label and the dashboard JSON u
 test('the PodMonitor scrapes the metrics port of the DaemonSet\'s pods, and refuses to double a ServiceMonitor', async (t) => {
   const objects = await helmTemplate({ set: ['metrics.podMonitor.enabled=true', 'metrics.podMonitor.labels.release=prometheus'] });
   const selector = (only(objects, 'DaemonSet')['spec'] as { selector: { matchLabels: unknown } }).selector.matchLabels;
-  t.like(only(objects, 'PodMonitor'), { metadata: { labels: { release: 'prometheus' } }, spec: { selector: { matchLabels: selector }, podMetricsEndpoints: [{ port: 'metrics', path: '/metrics' }] } } as object);
+  t.like(only(objects, 'PodMonitor'), { metadata: { labels: { release: 'prometheus' } }, spec: { selector: { matchLabels: selector }, podMetricsEndpoints: [{ port: 'metrics', path: '/metrics' }] } });
   t.false(objects.some((object) => object.kind === 'Service'));
   const both = await t.throwsAsync(helmTemplate({ set: ['metrics.podMonitor.enabled=true', 'metrics.serviceMonitor.enabled=true'] }));
   t.regex(both.message, /enable one of them/);

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { parse } from 'yaml';
 import { startCourierProcess } from '../e2e/helpers/courier-process.ts';
 import { connectProvider } from '../helpers/provider-client.ts';
@@ -34,7 +34,7 @@ async function dashboardQueries(): Promise<string[]> {
 }
 
 /** A real `courier serve` with the local store and gcp-sm configured, after Mounts that fill the Mount, store and cache series. */
-async function scrapeAfterMounts(t: Parameters<Parameters<typeof test>[1]>[0]): Promise<string> {
+async function scrapeAfterMounts(t: ExecutionContext): Promise<string> {
   const dir = await tempDir(t);
   await mkdir(join(dir, 'store'));
   await writeFile(join(dir, 'store', 'db.txt'), 'db-password');
