@@ -16,7 +16,7 @@ export async function checkSocket(socketDir: string, providerName: string, timeo
     () => true,
     () => false,
   );
-  if (!found) return skip(`socket: ${socketDir} does not exist here`, 'run courier doctor in the Courier pod (kubectl -n courier-system exec ds/courier -- /nodejs/bin/node /app/dist/cli/main.js doctor)');
+  if (!found) return skip(`socket: ${socketDir} does not exist here`, 'run courier doctor in the Courier pod (kubectl -n courier-system exec ds/courier -- /nodejs/bin/node /app/dist/cli/main.js doctor --serve-args-of 1)');
   const isSocket = await stat(path).then((info) => info.isSocket(), () => false);
   if (!isSocket) return fail(`socket: no socket at ${path}`, `start courier serve with --socket-dir ${socketDir} --provider-name ${providerName}, or pass the ones it runs with`);
   try {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { startCourierProcess } from '../e2e/helpers/courier-process.ts';
 import { useFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.ts';
 import { startTestCourier, tempDir } from '../server/courier-fixture.ts';
 import { buildDist, runCli } from './run-cli.ts';
@@ -144,8 +145,27 @@ test('doctor without any Kubernetes API says so first and still checks the socke
 FAIL  Kubernetes API: the Kubernetes API is not configured: courier is not running in a cluster (KUBERNETES_SERVICE_HOST/PORT are unset) and no --kubeconfig was given
       fix: run courier doctor in the Courier pod, or pass --kubeconfig
 SKIP  socket: /nonexistent/providers does not exist here
-      fix: run courier doctor in the Courier pod (kubectl -n courier-system exec ds/courier -- /nodejs/bin/node /app/dist/cli/main.js doctor)
+      fix: run courier doctor in the Courier pod (kubectl -n courier-system exec ds/courier -- /nodejs/bin/node /app/dist/cli/main.js doctor --serve-args-of 1)
 NOTE  aws: no --aws-region: not checked whether AWS is reachable; classes using IRSA need the audience sts.amazonaws.com, those with usePodIdentity: "true" pods.eks.amazonaws.com
 1 of 2 checks fail (1 skipped)
 `);
+});
+
+test('doctor takes courier serve\'s flags from its process with --serve-args-of, flags given to doctor winning', async (t) => {
+  const api = await useFakeKubeApi(t);
+  install(api, { audiences: [], republish: true, driver: 'v1.6.1', driverDir: PROVIDERS });
+  const store = await tempDir(t);
+  const courier = await startCourierProcess(t, { providerName: 'courier-pid', args: ['--local-store', store, '--pod-events=false', '--grace-period', '5'] });
+  const result = await runCli(['doctor', '--serve-args-of', String(courier.pid), '--kubeconfig', api.kubeconfig]);
+  t.regex(result.stdout, new RegExp(`\nPASS {2}socket: ${courier.socketPath.replaceAll('/', '\\/').replaceAll('.', '\\.')} answers Version \\(courier 0\\.1\\.0\\)\n`));
+  // --pod-events=false came from the process: events are then excess, and the fake grants everything.
+  t.regex(result.stdout, /\nFAIL {2}RBAC: system:serviceaccount:courier-system:courier may list secrets, get pods, create events\.k8s\.io\/events without --pod-events, patch events\.k8s\.io\/events without --pod-events, get secrets without --mirror-secrets, more than its flags need\n/);
+  const overridden = await runCli(['doctor', '--serve-args-of', String(courier.pid), '--kubeconfig', api.kubeconfig, '--provider-name', 'other']);
+  t.regex(overridden.stdout, /\nFAIL {2}socket: no socket at .*\/other\.sock\n/);
+});
+
+test('doctor --serve-args-of refuses a process that is not courier serve', async (t) => {
+  const result = await runCli(['doctor', '--serve-args-of', String(process.pid)]);
+  t.is(result.code, 1);
+  t.regex(result.stderr, /^courier: --serve-args-of: process \d+ is not courier serve \(/);
 });
