@@ -69,7 +69,7 @@ test('promtool refuses a broken rule, so the check above can fail', async (t) =>
   const file = join(await tempDir(t), 'rules.yaml');
   await writeFile(file, stringify({ groups: [{ name: 'g', rules: [{ alert: 'Broken', expr: 'sum by (pod (rate(courier_mounts_total[5m]))' }] }] }));
   const failure = await t.throwsAsync(run(PROMTOOL, ['check', 'rules', file], { timeout: 30_000 }));
-  t.regex(String((failure as { stdout?: string }).stdout ?? ''), /FAILED/);
+  t.regex(String((failure as { stderr?: string }).stderr ?? ''), /FAILED/);
 });
 
 test('the dashboard ConfigMap carries the sidecar label and the dashboard JSON unchanged', async (t) => {
