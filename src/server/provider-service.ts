@@ -69,8 +69,8 @@ async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>,
     const outcome = codeName(failure.code).toLowerCase();
     if (failure.unexpected) deps.logger.error({ ...fields, err: error }, 'unexpected error in Mount');
     finish(deps, started, outcome, { ...fields, error: failure.error.details ?? '' });
-    // A request that could not be decoded names no pod to put an Event on.
-    if (subject) deps.events?.record({ ...subject, ok: false, message: failure.error.details ?? '' });
+    // A request that could not be decoded names no pod; one cut off by shutdown is retried on the successor.
+    if (subject && deps.stopSignal?.aborted !== true) deps.events?.record({ ...subject, ok: false, message: failure.error.details ?? '' });
     throw Object.assign(new Error(failure.error.details), failure.error);
   } finally {
     release();
