@@ -17,6 +17,7 @@ import { startHttpEndpoint, parseListenAddress, type HttpEndpoint } from './http
 import type { ServeOptions } from './options.ts';
 import { loadProviderProto } from './proto.ts';
 import { createProviderService } from './provider-service.ts';
+import { trackCalls, type TrackedService } from './call-tracker.ts';
 import { bindSocket, checkReplaceable, isOwnSocket, removeOwnSocket, type OwnedSocket } from './unix-socket.ts';
 
 /** Long-lived things a Courier is built with. */
@@ -56,7 +57,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
   const fetcher = parts.fetcher ?? createScaledFetcher(parts.backends, parts.metrics, options);
   const contentVersion = parts.contentVersion ?? createContentVersion(randomVersionKey());
   const dialects: Array<[string, string]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, string] => [name, name])];
-  const bound: Array<{ server: Server; socket: OwnedSocket }> = [];
+  const bound: Array<{ server: Server; socket: OwnedSocket; calls: TrackedService }> = [];
   const stopping = new AbortController();
   let serving = false;
   let draining = false;
@@ -72,8 +73,9 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     for (const [name, socketDialect] of dialects) {
       const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
       servers.push(server);
-      server.addService(proto.service, createProviderService({ ...parts, catalog, contentVersion, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
-      bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)) });
+      const calls = trackCalls(createProviderService({ ...parts, catalog, contentVersion, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
+      server.addService(proto.service, calls.service);
+      bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)), calls });
     }
   } catch (error) {
     await giveBack(servers, bound, endpoints?.servers ?? [], parts.backends, fetcher);
@@ -87,7 +89,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     ready,
     async shutdown() {
       draining = true;
-      await Promise.all(bound.map(({ server }) => drain(server, options.gracePeriodMs, parts.logger, stopping)));
+      await Promise.all(bound.map(({ server, calls }) => drain(server, calls, options.gracePeriodMs, parts.logger, stopping)));
       await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
       await Promise.all(httpServers.map((endpoint) => endpoint.close()));
       await closeStores(parts.backends);
@@ -153,11 +155,20 @@ async function accepts(socket: OwnedSocket): Promise<boolean> {
 
 /**
  * tryShutdown waits for in-flight calls; past the grace period they are stopped: each answers
- * UNAVAILABLE (which the driver retries), and the connections are closed shortly after.
+ * UNAVAILABLE (which the driver retries), and the connections are closed shortly after. tryShutdown
+ * also waits for every HTTP/2 session to close, and grpc-js keeps waiting on a session Node already
+ * destroyed (a client that went away with a protocol error): once no call is in flight there is
+ * nothing left to drain, so the connections are closed then.
  */
-function drain(server: Server, graceMs: number, logger: Logger, stopping: AbortController): Promise<void> {
+function drain(server: Server, calls: TrackedService, graceMs: number, logger: Logger, stopping: AbortController): Promise<void> {
   return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      clearInterval(idle);
+      resolve();
+    };
     const timer = setTimeout(() => {
+      clearInterval(idle);
       logger.warn({ gracePeriodMs: graceMs }, 'grace period over; cancelling in-flight mounts');
       stopping.abort();
       // Leave the UNAVAILABLE answers a moment to go out before the connections are cut.
@@ -166,12 +177,18 @@ function drain(server: Server, graceMs: number, logger: Logger, stopping: AbortC
         resolve();
       }, STOP_ANSWER_MS);
     }, graceMs);
-    server.tryShutdown(() => {
-      clearTimeout(timer);
-      resolve();
-    });
+    const idle = setInterval(() => {
+      if (calls.active() > 0) return;
+      server.forceShutdown();
+      done();
+    }, IDLE_CHECK_MS);
+    // Last: with no connection at all, tryShutdown calls back at once.
+    server.tryShutdown(done);
   });
 }
+
+/** How often a drain looks whether any call is still in flight. */
+const IDLE_CHECK_MS = 50;
 
 /** How long Mounts stopped at the end of the grace period get to send their answer. */
 const STOP_ANSWER_MS = 100;
