@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ObjectVersion } from '../output/assemble.ts';
 import type { PodInfo } from '../spc/types.ts';
-import { createEventSeries, type SeriesDecision, type SeriesTiming } from './event-series.ts';
+import { createEventSeries, type EventSeries, type SeriesDecision, type SeriesTiming } from './event-series.ts';
 import type { EventWriter, NewPodEvent } from './event-writer.ts';
 
 /** Reasons of Courier's pod events (`kubectl get events --field-selector reason=SecretRotationFailed`). */
@@ -63,28 +63,7 @@ export function createPodEvents(deps: PodEventsDependencies): MountEvents {
     const key = `${pod.namespace}/${pod.uid}/${reason}`;
     // client-go's naming: the object's name and a unique hexadecimal suffix.
     const decision = series.decide(key, note, at, () => `${pod.name}.${(at * 1000 + (sequence++ % 1000)).toString(16)}`);
-    await write(decision, { name: '', pod, type, reason, action, note, secretProviderClass: outcome.secretProviderClass, at: new Date(at) }, key);
-  };
-  const write = async (decision: SeriesDecision, event: NewPodEvent, key: string) => {
-    const count = (outcome: string) => deps.metrics.podEvents.inc({ reason: event.reason, outcome });
-    if (decision.action === 'deduplicated' || decision.action === 'rate_limited') return count(decision.action);
-    try {
-      if (decision.action === 'create') {
-        await deps.writer.create({ ...event, name: decision.name });
-        return count('created');
-      }
-      if (await deps.writer.updateSeries(event.pod.namespace, decision.name, decision.count, event.at)) return count('updated');
-      // The Event expired or was deleted: write it anew, counting from here.
-      series.forget(key);
-      const again = series.decide(key, event.note, event.at.getTime(), () => `${decision.name}.${decision.count.toString(16)}`);
-      if (again.action === 'create') await deps.writer.create({ ...event, name: again.name });
-      return count('created');
-    } catch (error) {
-      series.failed(key, decision);
-      count('failed');
-      // The pod and reason only: the note carries the Mount's message, which the log line of the Mount already has.
-      deps.logger.warn({ namespace: event.pod.namespace, pod: event.pod.name, reason: event.reason, error: error instanceof Error ? error.message : 'unexpected error' }, 'pod event not written');
-    }
+    await writeDecision(decision, { name: '', pod, type, reason, action, note, secretProviderClass: outcome.secretProviderClass, at: new Date(at) }, key, series, deps);
   };
   const handle = async (outcome: MountOutcome) => {
     const volume = `${outcome.pod.uid}\0${outcome.targetPath}`;
@@ -110,6 +89,29 @@ export function createPodEvents(deps: PodEventsDependencies): MountEvents {
       while (pending.size > 0) await Promise.all(pending);
     },
   };
+}
+
+/** Carries out one decision: create or update the Event, or only count the occurrence. Never throws. */
+async function writeDecision(decision: SeriesDecision, event: NewPodEvent, key: string, series: EventSeries, deps: PodEventsDependencies): Promise<void> {
+  const count = (outcome: string) => deps.metrics.podEvents.inc({ reason: event.reason, outcome });
+  if (decision.action === 'deduplicated' || decision.action === 'rate_limited') return count(decision.action);
+  try {
+    if (decision.action === 'create') {
+      await deps.writer.create({ ...event, name: decision.name });
+      return count('created');
+    }
+    if (await deps.writer.updateSeries(event.pod.namespace, decision.name, decision.count, event.at)) return count('updated');
+    // The Event expired or was deleted: write it anew, counting from here.
+    series.forget(key);
+    const again = series.decide(key, event.note, event.at.getTime(), () => `${decision.name}.${decision.count.toString(16)}`);
+    if (again.action === 'create') await deps.writer.create({ ...event, name: again.name });
+    return count('created');
+  } catch (error) {
+    series.failed(key, decision);
+    count('failed');
+    // The pod and reason only: the note carries the Mount's message, which the log line of the Mount already has.
+    deps.logger.warn({ namespace: event.pod.namespace, pod: event.pod.name, reason: event.reason, error: error instanceof Error ? error.message : 'unexpected error' }, 'pod event not written');
+  }
 }
 
 /** The last versions served per volume. */
