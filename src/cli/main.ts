@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-/** The `courier` command line: serve, mount, validate, version. Flags also come from COURIER_* variables. */
+/** The `courier` command line: serve, mount, validate, convert, explain, doctor, version. Flags also come from COURIER_* variables. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TOKEN_VERIFICATION_MODES, type TokenVerificationMode } from '../identity/token-verifier.ts';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
 import { DEFAULT_SERVE_OPTIONS, PROVIDER_NAME, type ServeOptions } from '../server/options.ts';
 import { STORE_MODULES } from '../stores/registry.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
+import { addOperationsCommands } from './ops-commands.ts';
 import { addStoreFlags, readStoreFlags } from './store-flags.ts';
 
 /** A flag whose value may also come from the COURIER_<NAME> environment variable. */
@@ -72,6 +73,7 @@ function buildProgram(): Command {
     .addOption(flag('--version-key-file <file>', 'key (16 bytes or more) that object versions are hashed with; default: a random key per start', 'VERSION_KEY_FILE'))
     .addOption(flag('--kubeconfig <file>', 'kubeconfig for the Kubernetes API (development; in-cluster config by default)', 'KUBECONFIG'))
     .addOption(flag('--mirror-secrets', 'let SecretProviderClasses mirror mounted files into Kubernetes Secrets (needs RBAC on secrets)', 'MIRROR_SECRETS'))
+    .addOption(flag('--pod-events <bool>', 'record failed Mounts and rotations as Events on the pod (needs RBAC on events.k8s.io events)', 'POD_EVENTS').choices(['true', 'false']).default('true'))
     .addOption(flag('--write-files', 'write files into the target path atomically instead of returning them to the driver', 'WRITE_FILES'))
     .addOption(flag('--metrics-addr <host:port>', 'Prometheus /metrics address ("off" disables)', 'METRICS_ADDR').default(d.metricsAddr))
     .addOption(flag('--health-addr <host:port>', '/healthz and /readyz address ("off" disables)', 'HEALTH_ADDR').default(d.healthAddr))
@@ -103,6 +105,7 @@ function buildProgram(): Command {
         ...(typeof flags['versionKeyFile'] === 'string' ? { versionKeyFile: flags['versionKeyFile'] } : {}),
         ...(typeof flags['kubeconfig'] === 'string' ? { kubeconfig: flags['kubeconfig'] } : {}),
         mirrorSecrets: flags['mirrorSecrets'] === true || flags['mirrorSecrets'] === 'true',
+        podEvents: flags['podEvents'] !== 'false',
         writeFiles: flags['writeFiles'] === true || flags['writeFiles'] === 'true',
         metricsAddr: flags['metricsAddr'] as string,
         healthAddr: flags['healthAddr'] as string,
@@ -163,6 +166,7 @@ function buildProgram(): Command {
       const { convertCommand } = await import('./convert-command.ts');
       process.exitCode = await convertCommand(files, flags);
     });
+  addOperationsCommands(program, STORE_MODULES);
   program
     .command('version')
     .description('print the version')

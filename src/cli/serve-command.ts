@@ -8,6 +8,7 @@ import { createStoreRegistry } from '../stores/registry.ts';
 import { startStores } from '../stores/start-stores.ts';
 import { VERSION } from '../version.ts';
 import { lazyKube, type LazyKube } from './lazy-kube.ts';
+import { kubeApiConfigured, startPodEvents } from './pod-event-parts.ts';
 import { createSharedParts } from './shared-parts.ts';
 
 /** Serves until a signal arrives, then drains and resolves (the process exits 0). */
@@ -23,12 +24,13 @@ export async function serve(options: ServeOptions): Promise<void> {
   // Lazy: nothing is loaded or connected until a store or the mirror needs the Kubernetes API.
   const kube = lazyKube(options.kubeconfig);
   const mirror = options.mirrorSecrets ? await startMirror(kube, { logger, metrics }) : undefined;
+  const events = startPodEvents(options.podEvents !== false, kubeApiConfigured(options.kubeconfig, process.env), kube, { logger, metrics });
   const registry = createStoreRegistry();
   const shared = await createSharedParts(options, kube, metrics.registry);
   const backends = await startStores(registry, options.stores, shared);
-  const courier = await startCourier(options, { logger, metrics, backends, catalog: registry.catalog, contentVersion: shared.contentVersion, ...(mirror ? { mirror } : {}) });
+  const courier = await startCourier(options, { logger, metrics, backends, catalog: registry.catalog, contentVersion: shared.contentVersion, ...(mirror ? { mirror } : {}), ...(events ? { events } : {}) });
   logger.info(
-    { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles, mirrorSecrets: options.mirrorSecrets === true, kube: kube.source },
+    { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles, mirrorSecrets: options.mirrorSecrets === true, podEvents: events !== undefined, kube: kube.source },
     'courier is serving',
   );
   const signal = await stopSignal;

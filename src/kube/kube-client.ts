@@ -1,7 +1,7 @@
 /** Lazy access to the Kubernetes API: a KubeConfig from --kubeconfig, or the in-cluster config, loaded on first use. */
 import { isIPv6 } from 'node:net';
 import { status } from '@grpc/grpc-js';
-import { AuthenticationV1Api, CoreV1Api, KubeConfig, Observable, OpenidApi, type ConfigurationOptions, type ObservableMiddleware } from '@kubernetes/client-node';
+import { AuthenticationV1Api, CoreV1Api, KubeConfig, Observable, OpenidApi, type ApiConstructor, type ApiType, type ConfigurationOptions, type ObservableMiddleware } from '@kubernetes/client-node';
 import { CourierError } from '../errors/courier-error.ts';
 
 /** Where the in-cluster service-account credentials live (the paths kubelet mounts). */
@@ -36,6 +36,8 @@ export interface KubeClient {
   authentication(): AuthenticationV1Api;
   /** The service-account issuer's keys (`--verify-tokens jwks`); same configuration as core(). */
   openid(): OpenidApi;
+  /** Any other API group (events, storage, authorization, apps, version), created once per kind; same configuration as core(). */
+  api<T extends ApiType>(kind: ApiConstructor<T>): T;
   /** Per-call options: the call is aborted by `signal` or after the call timeout, whichever is first. */
   callOptions(signal?: AbortSignal): ConfigurationOptions;
 }
@@ -60,6 +62,7 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
   let api: CoreV1Api | undefined;
   let authentication: AuthenticationV1Api | undefined;
   let openid: OpenidApi | undefined;
+  const others = new Map<ApiConstructor<ApiType>, ApiType>();
   const loaded = () => (config ??= loadConfig(options));
   const timeoutMs = options.callTimeoutMs ?? DEFAULT_KUBE_CALL_TIMEOUT_MS;
   return {
@@ -75,6 +78,14 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
     openid() {
       openid ??= loaded().makeApiClient(OpenidApi);
       return openid;
+    },
+    api<T extends ApiType>(kind: ApiConstructor<T>): T {
+      let client = others.get(kind) as T | undefined;
+      if (client === undefined) {
+        client = loaded().makeApiClient(kind);
+        others.set(kind, client);
+      }
+      return client;
     },
     callOptions(signal) {
       const timeout = AbortSignal.timeout(timeoutMs);

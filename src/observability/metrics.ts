@@ -26,6 +26,8 @@ export interface Metrics {
   readonly fetchRetries: Counter<'store' | 'reason'>;
   /** Mirror Secret writes by outcome (created, updated, unchanged, refused, forbidden, invalid, conflict, unavailable). */
   readonly mirrorWrites: Counter<'outcome'>;
+  /** Pod events by reason and outcome (created, updated, deduplicated, rate_limited, failed); kube/pod-events.ts. */
+  readonly podEvents: Counter<'reason' | 'outcome'>;
 }
 
 /** Creates the metrics on a fresh registry; `processMetrics` adds Node.js process metrics. */
@@ -57,5 +59,6 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
     storeCalls: new Counter({ name: 'courier_store_calls_total', help: 'Calls to secret stores (one per batch) by store, operation and outcome.', labelNames: ['store', 'operation', 'outcome'], registers: [registry] }),
     fetchRetries: new Counter({ name: 'courier_fetch_retries_total', help: 'Store requests retried, by store and reason.', labelNames: ['store', 'reason'], registers: [registry] }),
     mirrorWrites: new Counter({ name: 'courier_mirror_writes_total', help: 'Mirror Secret writes by outcome.', labelNames: ['outcome'], registers: [registry] }),
+    podEvents: new Counter({ name: 'courier_pod_events_total', help: 'Pod events by reason and outcome (created, updated, deduplicated, rate_limited, failed).', labelNames: ['reason', 'outcome'], registers: [registry] }),
   };
 }

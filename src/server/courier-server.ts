@@ -9,6 +9,7 @@ import type { ObjectFetcher } from '../fetch/fetch-objects.ts';
 import { createScaledFetcher } from '../fetch/fetch-layer.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { MountEvents } from '../kube/pod-events.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { createContentVersion, randomVersionKey, type ContentVersion } from '../output/content-version.ts';
 import { createAtomicWriter } from '../output/atomic-writer.ts';
@@ -18,6 +19,7 @@ import { startHttpEndpoint, parseListenAddress, type HttpEndpoint } from './http
 import type { ServeOptions } from './options.ts';
 import { loadProviderProto } from './proto.ts';
 import { createProviderService } from './provider-service.ts';
+import { trackCalls, type TrackedService } from './call-tracker.ts';
 import { bindSocket, checkReplaceable, isOwnSocket, removeOwnSocket, type OwnedSocket } from './unix-socket.ts';
 
 /** Long-lived things a Courier is built with. */
@@ -33,6 +35,8 @@ export interface CourierParts {
   readonly contentVersion?: ContentVersion;
   /** Writes mirror Secrets (courier serve --mirror-secrets); Mounts asking for a mirror fail without it. */
   readonly mirror?: SecretMirror;
+  /** Records Mount outcomes as pod events (courier serve --pod-events, on by default). */
+  readonly events?: MountEvents;
 }
 
 /** A running Courier. */
@@ -59,7 +63,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
   // One scheduler for every socket: tenants take turns at the CPU whichever socket their Mounts come on.
   const scheduler = createFairScheduler();
   const dialects: Array<[string, string]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, string] => [name, name])];
-  const bound: Array<{ server: Server; socket: OwnedSocket }> = [];
+  const bound: Array<{ server: Server; socket: OwnedSocket; calls: TrackedService }> = [];
   const stopping = new AbortController();
   let serving = false;
   let draining = false;
@@ -75,8 +79,9 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     for (const [name, socketDialect] of dialects) {
       const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
       servers.push(server);
-      server.addService(proto.service, createProviderService({ ...parts, catalog, contentVersion, writer, scheduler, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
-      bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)) });
+      const calls = trackCalls(createProviderService({ ...parts, catalog, contentVersion, writer, scheduler, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
+      server.addService(proto.service, calls.service);
+      bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)), calls });
     }
   } catch (error) {
     await giveBack(servers, bound, endpoints?.servers ?? [], parts.backends, fetcher);
@@ -90,11 +95,13 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     ready,
     async shutdown() {
       draining = true;
-      await Promise.all(bound.map(({ server }) => drain(server, options.gracePeriodMs, parts.logger, stopping)));
+      await Promise.all(bound.map(({ server, calls }) => drain(server, calls, options.gracePeriodMs, parts.logger, stopping)));
       await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
       await Promise.all(httpServers.map((endpoint) => endpoint.close()));
       await closeStores(parts.backends);
       fetcher.close?.();
+      // Events of the last Mounts go out before the process exits (each call is bounded by the client's timeout).
+      await parts.events?.settled();
     },
   };
 }
@@ -154,11 +161,20 @@ async function accepts(socket: OwnedSocket): Promise<boolean> {
 
 /**
  * tryShutdown waits for in-flight calls; past the grace period they are stopped: each answers
- * UNAVAILABLE (which the driver retries), and the connections are closed shortly after.
+ * UNAVAILABLE (which the driver retries), and the connections are closed shortly after. tryShutdown
+ * also waits for every HTTP/2 session to close, and grpc-js keeps waiting on a session Node already
+ * destroyed (a client that went away with a protocol error): once no call is in flight there is
+ * nothing left to drain, so the connections are closed then.
  */
-function drain(server: Server, graceMs: number, logger: Logger, stopping: AbortController): Promise<void> {
+function drain(server: Server, calls: TrackedService, graceMs: number, logger: Logger, stopping: AbortController): Promise<void> {
   return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      clearInterval(idle);
+      resolve();
+    };
     const timer = setTimeout(() => {
+      clearInterval(idle);
       logger.warn({ gracePeriodMs: graceMs }, 'grace period over; cancelling in-flight mounts');
       stopping.abort();
       // Leave the UNAVAILABLE answers a moment to go out before the connections are cut.
@@ -167,12 +183,29 @@ function drain(server: Server, graceMs: number, logger: Logger, stopping: AbortC
         resolve();
       }, STOP_ANSWER_MS);
     }, graceMs);
-    server.tryShutdown(() => {
-      clearTimeout(timer);
-      resolve();
-    });
+    // An answered call's response may still be on its way out, so the connections are only cut once
+    // no call has been in flight for IDLE_SETTLE_MS (tryShutdown normally finishes well before).
+    let idleSince: number | undefined;
+    const idle = setInterval(() => {
+      if (calls.active() > 0) {
+        idleSince = undefined;
+        return;
+      }
+      idleSince ??= performance.now();
+      if (performance.now() - idleSince < IDLE_SETTLE_MS) return;
+      server.forceShutdown();
+      done();
+    }, IDLE_CHECK_MS);
+    // Last: with no connection at all, tryShutdown calls back at once.
+    server.tryShutdown(done);
   });
 }
+
+/** How often a drain looks whether any call is still in flight. */
+const IDLE_CHECK_MS = 50;
+
+/** How long no call must have been in flight before a drain cuts connections tryShutdown still waits on. */
+const IDLE_SETTLE_MS = 1_000;
 
 /** How long Mounts stopped at the end of the grace period get to send their answer. */
 const STOP_ANSWER_MS = 100;

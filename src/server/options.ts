@@ -25,6 +25,8 @@ export interface ServeOptions {
   readonly kubeconfig?: string;
   /** `--mirror-secrets`: SecretProviderClasses may ask for mirror Secrets (docs/mirror-secrets.md). */
   readonly mirrorSecrets?: boolean;
+  /** `--pod-events`: failed Mounts and rotations become Events on the pod (docs/operations.md); on unless false. */
+  readonly podEvents?: boolean;
   readonly writeFiles: boolean;
   /** `HOST:PORT`, or '' / 'off' to disable. */
   readonly metricsAddr: string;

@@ -2,10 +2,12 @@
 import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { UnavailableError } from '../errors/courier-error.ts';
 import { codeName, toGrpcStatus } from '../errors/to-grpc-status.ts';
+import type { MountEvents } from '../kube/pod-events.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { runMount, type MountDependencies } from '../pipeline/mount.ts';
 import { decodeRequest } from '../spc/decode-request.ts';
+import type { PodInfo } from '../spc/types.ts';
 import { mountSignal } from './mount-signal.ts';
 import { createFairScheduler } from '../pipeline/fair-scheduler.ts';
 import { createPlanCache } from '../spc/plan-cache.ts';
@@ -22,6 +24,8 @@ export interface ServiceDependencies extends MountDependencies {
   readonly socketDialect: string;
   /** Fires when the server's grace period is over: Mounts still running fail with UNAVAILABLE. */
   readonly stopSignal?: AbortSignal;
+  /** Records each Mount's outcome as pod events (`--pod-events`); absent, no events are written. */
+  readonly events?: MountEvents;
 }
 
 /** About how many bytes of response gRPC encodes and writes per millisecond of CPU. */
@@ -49,13 +53,16 @@ async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>,
   // Only these fields of a request are ever logged: no attributes, secrets, tokens or contents.
   const fields: Record<string, string | number> = {};
   const { signal, release } = mountSignal(call.getDeadline(), deps.defaultTimeoutMs, deps.stopSignal);
+  let subject: { pod: PodInfo; secretProviderClass: string; targetPath: string } | undefined;
   try {
     const request = decodeRequest(call.request, deps.budgets.maxParameterBytes);
     Object.assign(fields, { namespace: request.pod.namespace, pod: request.pod.name, secretProviderClass: request.secretProviderClass });
+    subject = { pod: request.pod, secretProviderClass: request.secretProviderClass, targetPath: request.targetPath };
     const result = await runMount(request, deps, signal, deps.socketDialect);
     // Encoding and sending the files costs the thread time outside any slice; the tenant pays for it.
     deps.scheduler?.charge(request.pod.namespace, result.files.reduce((sum, file) => sum + file.contents.byteLength, 0) / RESPONSE_BYTES_PER_MS);
     finish(deps, started, 'ok', { ...fields, objects: result.objectCount, files: result.versions.length, skipped: result.skipped.length });
+    deps.events?.record({ ...subject, ok: true, versions: result.versions });
     return {
       objectVersion: result.versions.map((version) => ({ ...version })),
       error: null,
@@ -68,6 +75,8 @@ async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>,
     const outcome = codeName(failure.code).toLowerCase();
     if (failure.unexpected) deps.logger.error({ ...fields, err: error }, 'unexpected error in Mount');
     finish(deps, started, outcome, { ...fields, error: failure.error.details ?? '' });
+    // A request that could not be decoded names no pod; one cut off by shutdown is retried on the successor.
+    if (subject && deps.stopSignal?.aborted !== true) deps.events?.record({ ...subject, ok: false, message: failure.error.details ?? '' });
     throw Object.assign(new Error(failure.error.details), failure.error);
   } finally {
     release();

@@ -41,6 +41,34 @@ export interface SharedParts {
   readonly metricsRegistry: Registry;
 }
 
+/** The ServiceAccount a pod would run as, as `courier explain` read it. */
+export interface ExplainedAccount {
+  readonly namespace: string;
+  readonly name: string;
+  /** Undefined when they could not be read (no Kubernetes API): the identity then names the annotation to look at. */
+  readonly annotations: Readonly<Record<string, string>> | undefined;
+}
+
+/** What `courier explain` prints about the identity one object would be fetched with. */
+export interface IdentityExplanation {
+  /** One line: `IAM role arn:aws:iam::111122223333:role/app via IRSA (eks.amazonaws.com/role-arn of team-a/app), region eu-west-1`. */
+  readonly identity: string;
+  /** The pod-token audience this needs; the CSIDriver's tokenRequests must include it. */
+  readonly tokenAudience?: string;
+  /** Why a Mount would fail for want of an identity, and what to set. */
+  readonly problem?: string;
+}
+
+/** What an installation must provide for a store started with some flags (`courier doctor`). */
+export interface StoreRequirements {
+  /** Audiences the CSIDriver's tokenRequests must include. */
+  readonly tokenAudiences: readonly string[];
+  /** Services Courier calls, to check they are reachable: `https://host[:port]/...` or `host:port`. */
+  readonly endpoints: ReadonlyArray<{ readonly name: string; readonly url: string }>;
+  /** What could not be derived from the flags alone (`no --aws-region: each class names its region`). */
+  readonly notes?: readonly string[];
+}
+
 /**
  * A store module. Everything about one store lives in its folder `src/stores/<name>/`; the folder's
  * `index.ts` exports this description and `src/stores/registry.ts` lists it. The description is data
@@ -67,4 +95,12 @@ export interface StoreModule {
    * return backends that load their client libraries on first use (lazy-backend.ts).
    */
   start(flags: StoreFlags, shared: SharedParts): Promise<readonly Backend[]>;
+  /**
+   * `courier explain`: the identity an object of one of the store's sources would be fetched with,
+   * from its store settings (`storeParams`), the pod's ServiceAccount annotations and the store's flags.
+   * Pure: no API call, no client library.
+   */
+  explainIdentity?(object: { readonly source: string; readonly storeParams: Readonly<Record<string, string>> }, account: ExplainedAccount, flags: StoreFlags): IdentityExplanation;
+  /** `courier doctor`: the token audiences and endpoints the store needs with these flags; `env` is the start-up environment. */
+  requirements?(flags: StoreFlags, env: Readonly<Record<string, string | undefined>>): StoreRequirements;
 }

@@ -15,6 +15,8 @@ import { useStack, type Stack } from './harness/stack.ts';
 const APP_NS = 'install-app';
 const OTHER_NS = 'install-other';
 const SERVICE_ACCOUNTS = '/serviceaccounts:get';
+// Pod events (on by default): create an Event on the mounting pod and update its series count.
+const EVENTS = ['events.k8s.io/events:create', 'events.k8s.io/events:patch'];
 const SECRETS = ['/secrets:create', '/secrets:get', '/secrets:patch', '/secrets:update'];
 
 let stack: Stack;
@@ -73,13 +75,16 @@ const grantsExactly = test.macro({
     `${'kustomize' in manifests ? manifests.kustomize : `${manifests.chart} with ${JSON.stringify(manifests.values ?? {})}`} grants courier exactly ${expected.join(', ')}`,
 });
 
-test(grantsExactly, { kustomize: 'manifests/base' }, [SERVICE_ACCOUNTS]);
-test(grantsExactly, { kustomize: 'manifests/overlays/mirror-secrets' }, [...SECRETS, SERVICE_ACCOUNTS].sort());
-test(grantsExactly, { chart: 'manifests/charts/courier', namespace: 'courier-chart' }, [SERVICE_ACCOUNTS]);
-test(grantsExactly, { chart: 'manifests/charts/courier', namespace: 'courier-chart', values: { 'mirrorSecrets.enabled': 'true' } }, [...SECRETS, SERVICE_ACCOUNTS].sort());
+test(grantsExactly, { kustomize: 'manifests/base' }, [SERVICE_ACCOUNTS, ...EVENTS].sort());
+test(grantsExactly, { kustomize: 'manifests/overlays/mirror-secrets' }, [...SECRETS, SERVICE_ACCOUNTS, ...EVENTS].sort());
+test(grantsExactly, { chart: 'manifests/charts/courier', namespace: 'courier-chart' }, [SERVICE_ACCOUNTS, ...EVENTS].sort());
+test(grantsExactly, { chart: 'manifests/charts/courier', namespace: 'courier-chart', values: { 'mirrorSecrets.enabled': 'true' } }, [...SECRETS, SERVICE_ACCOUNTS, ...EVENTS].sort());
+test(grantsExactly, { chart: 'manifests/charts/courier', namespace: 'courier-chart', values: { 'podEvents.enabled': 'false' } }, [SERVICE_ACCOUNTS]);
 
 /** One access check made with Courier's own token: the real authorizer's answer. */
 interface Access {
+  /** The API group; '' is core/v1. */
+  readonly group?: string;
   readonly verb: string;
   readonly resource: string;
   readonly subresource?: string;
@@ -87,7 +92,7 @@ interface Access {
 }
 
 async function allowed(config: KubeConfig, access: Access): Promise<boolean> {
-  const review = await config.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { group: '', ...access } } } });
+  const review = await config.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { ...access, group: access.group ?? '' } } } });
   return review.status?.allowed ?? false;
 }
 
@@ -100,7 +105,12 @@ const CHECKS: ReadonlyArray<Access & { base: boolean; mirror: boolean }> = [
   { verb: 'list', resource: 'secrets', namespace: OTHER_NS, base: false, mirror: false },
   { verb: 'delete', resource: 'secrets', namespace: OTHER_NS, base: false, mirror: false },
   { verb: 'get', resource: 'pods', namespace: APP_NS, base: false, mirror: false },
+  // Events through events.k8s.io only; the core/v1 events resource stays out of reach.
   { verb: 'create', resource: 'events', namespace: APP_NS, base: false, mirror: false },
+  { group: 'events.k8s.io', verb: 'create', resource: 'events', namespace: APP_NS, base: true, mirror: true },
+  { group: 'events.k8s.io', verb: 'patch', resource: 'events', namespace: OTHER_NS, base: true, mirror: true },
+  { group: 'events.k8s.io', verb: 'get', resource: 'events', namespace: APP_NS, base: false, mirror: false },
+  { group: 'events.k8s.io', verb: 'delete', resource: 'events', namespace: APP_NS, base: false, mirror: false },
 ];
 
 test('the real authorizer answers courier\'s own token as the base and the mirror overlay intend', async (t) => {

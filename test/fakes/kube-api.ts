@@ -15,6 +15,8 @@
  * resourceVersion → 409 Conflict), PATCH secrets/{name} (application/merge-patch+json only). Errors are
  * Status objects shaped like the real API's (404 NotFound, 409 AlreadyExists/Conflict, 422 Invalid).
  * Objects are stored as sent (ownerReferences included) plus uid, resourceVersion, creationTimestamp.
+ * Outside core/v1 (kube-api-groups.ts): events.k8s.io/v1 Events (POST, merge PATCH, GET), CSIDrivers and
+ * DaemonSets (GET, list), SelfSubjectAccessReviews (answered from `restrictTo`), and /version.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,11 +25,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import type { FakeEvent } from './kube-api-events.ts';
+import { granted, parsePath, routeGroup, type GroupState } from './kube-api-groups.ts';
+import { failure, invalid as invalidObject, mergePatch, type Answer } from './kube-api-status.ts';
 import { validateSecret, type KubeObject } from './kube-api-validation.ts';
 
 /** One request the fake received. */
 export interface SeenRequest {
   readonly method: string;
+  /** '' for core/v1, else the API group (`events.k8s.io`). */
+  readonly group: string;
   readonly resource: string;
   readonly namespace: string;
   readonly name: string;
@@ -50,6 +57,16 @@ export interface FakeKubeApi {
   deleteSecret(namespace: string, name: string): void;
   /** Answers 403 Forbidden to this verb on this resource from now on. */
   forbid(verb: string, resource: string): void;
+  /** From now on grants only these `group/resource:verb` rules (core group ''): other calls get 403, access reviews say no. */
+  restrictTo(grants: readonly string[]): void;
+  /** Events stored in `namespace`, in the order they were created. */
+  events(namespace: string): FakeEvent[];
+  /** Deletes an Event as the API server does when its time to live is over. */
+  deleteEvent(namespace: string, name: string): void;
+  /** Stores a cluster object (`csidrivers`, `daemonsets`) as if someone had applied it. */
+  putObject(resource: string, object: KubeObject & Record<string, unknown>): void;
+  /** Shifts the API server's clock (the Date header of /version) by this many milliseconds. */
+  skewClock(offsetMs: number): void;
   /** Runs `action` once, just before the next request of this method is handled (a concurrent writer). */
   beforeNext(method: string, action: () => void): void;
   /** Closes the listener and every connection: clients get connection refused. */
@@ -60,7 +77,6 @@ export interface FakeKubeApi {
 }
 
 const TOKEN = 'fake-kube-api-token';
-const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/(secrets|serviceaccounts)(?:\/([^/]+))?$/;
 
 /** Starts the fake on 127.0.0.1 with its kubeconfig in a temp directory; stopped in t.teardown. */
 export async function useFakeKubeApi(t: ExecutionContext): Promise<FakeKubeApi> {
@@ -76,19 +92,20 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
   const forbidden = new Set<string>();
   const hooks: Array<{ method: string; action: () => void }> = [];
   let version = 100;
-  const stamp = (object: KubeObject, uid: string = randomUUID()): KubeObject => {
+  const stamp = <T extends { metadata?: KubeObject['metadata'] }>(object: T, uid: string = randomUUID()): T => {
     version += 1;
     const metadata = { ...object.metadata, uid: object.metadata?.uid ?? uid, resourceVersion: String(version), creationTimestamp: object.metadata?.creationTimestamp ?? new Date().toISOString() };
     return { ...object, metadata };
   };
+  const groups: GroupState = { events: new Map(), objects: new Map(), grants: undefined, clockOffsetMs: 0, stamp };
   const handler = (request: IncomingMessage, response: ServerResponse) => {
     void readBody(request).then((body) => {
       const seen = describeRequest(request);
       requests.push(seen);
       const hook = hooks.findIndex((entry) => entry.method === request.method);
       if (hook >= 0) hooks.splice(hook, 1)[0]?.action();
-      const answer = route(seen, body, request.headers.authorization, { store, forbidden, stamp });
-      response.writeHead(answer.code, { 'content-type': 'application/json' });
+      const answer = route(seen, body, request.headers.authorization, { store, forbidden, stamp, groups });
+      response.writeHead(answer.code, { 'content-type': 'application/json', ...answer.headers });
       response.end(JSON.stringify(answer.body));
     });
   };
@@ -125,6 +142,19 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
       store.delete(key('secrets', namespace, name));
     },
     forbid: (verb, resource) => forbidden.add(`${verb} ${resource}`),
+    restrictTo(grants) {
+      groups.grants = new Set(grants);
+    },
+    events: (namespace) => [...groups.events.values()].filter((event) => event.metadata?.namespace === namespace),
+    deleteEvent(namespace, name) {
+      groups.events.delete(`${namespace}/${name}`);
+    },
+    putObject(resource, object) {
+      groups.objects.set(`${resource}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, stamp(object));
+    },
+    skewClock(offsetMs) {
+      groups.clockOffsetMs = offsetMs;
+    },
     beforeNext: (method, action) => hooks.push({ method, action }),
     goDown: stop,
     async comeBack() {
@@ -143,11 +173,7 @@ interface RouteState {
   readonly store: Map<string, KubeObject>;
   readonly forbidden: ReadonlySet<string>;
   readonly stamp: (object: KubeObject, uid?: string) => KubeObject;
-}
-
-interface Answer {
-  readonly code: number;
-  readonly body: unknown;
+  readonly groups: GroupState;
 }
 
 const VERBS: Record<string, string> = { GET: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
@@ -155,10 +181,18 @@ const VERBS: Record<string, string> = { GET: 'get', POST: 'create', PUT: 'update
 function route(seen: SeenRequest, body: string, authorization: string | undefined, state: RouteState): Answer {
   if (authorization !== `Bearer ${TOKEN}`) return failure(401, 'Unauthorized', 'Unauthorized');
   if (seen.resource === '') return failure(404, 'NotFound', 'the server could not find the requested resource');
-  const verb = VERBS[seen.method] ?? seen.method.toLowerCase();
-  if (state.forbidden.has(`${verb} ${seen.resource}`)) {
-    return failure(403, 'Forbidden', `${seen.resource} "${seen.name}" is forbidden: User "system:serviceaccount:kube-system:courier" cannot ${verb} resource "${seen.resource}" in API group "" in the namespace "${seen.namespace}"`, { name: seen.name, kind: seen.resource });
+  const verb = seen.method === 'GET' && seen.name === '' ? 'list' : (VERBS[seen.method] ?? seen.method.toLowerCase());
+  // Every authenticated caller may read /version and review its own access, as with the API server's default roles.
+  const open = seen.resource === 'version' || seen.resource === 'selfsubjectaccessreviews';
+  if (!open && (state.forbidden.has(`${verb} ${seen.resource}`) || !granted(state.groups, verb, seen.group, seen.resource))) {
+    return failure(403, 'Forbidden', `${seen.resource} "${seen.name}" is forbidden: User "system:serviceaccount:kube-system:courier" cannot ${verb} resource "${seen.resource}" in API group "${seen.group}" in the namespace "${seen.namespace}"`, { name: seen.name, kind: seen.resource });
   }
+  if (seen.group !== '' || seen.resource === 'version') {
+    const parsed = parseJson(body);
+    if (parsed === undefined) return failure(400, 'BadRequest', 'the request body is not valid JSON');
+    return routeGroup(seen, verb, parsed as Record<string, unknown>, state.groups) ?? failure(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  if (seen.resource !== 'secrets' && seen.resource !== 'serviceaccounts') return failure(404, 'NotFound', 'the server could not find the requested resource');
   const id = key(seen.resource, seen.namespace, seen.name);
   const existing = state.store.get(id);
   const notFound = () => failure(404, 'NotFound', `${seen.resource} "${seen.name}" not found`, { name: seen.name, kind: seen.resource });
@@ -206,30 +240,13 @@ function update(seen: SeenRequest, object: KubeObject, existing: KubeObject, sta
 }
 
 function invalid(name: string, cause: string): Answer {
-  return failure(422, 'Invalid', `Secret "${name}" is invalid: ${cause}`, { name, kind: 'Secret' });
-}
-
-/** A Status object like the API server's. */
-function failure(code: number, reason: string, message: string, details?: { name: string; kind: string }): Answer {
-  return { code, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code } };
-}
-
-/** RFC 7386 JSON merge patch. */
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const result: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [name, value] of Object.entries(patch)) {
-    if (value === null) delete result[name];
-    else result[name] = mergePatch(result[name], value);
-  }
-  return result;
+  return invalidObject('Secret', name, cause);
 }
 
 function describeRequest(request: IncomingMessage): SeenRequest {
   const path = new URL(request.url ?? '/', 'http://fake').pathname;
-  const match = PATH.exec(path);
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-  return { method: request.method ?? 'GET', resource: match?.[2] ?? '', namespace: decodeURIComponent(match?.[1] ?? ''), name: decodeURIComponent(match?.[3] ?? ''), contentType };
+  return { method: request.method ?? 'GET', ...parsePath(path), contentType };
 }
 
 function key(resource: string, namespace: string, name: string): string {

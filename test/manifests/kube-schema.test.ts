@@ -34,4 +34,12 @@ test('an unknown ServiceMonitor endpoint field', reports, { apiVersion: 'monitor
   'ServiceMonitor.spec.endpoints[0].intervall: unknown field',
 ]);
 
+test('a PrometheusRule rule whose for is not a string', reports, { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: meta, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0', for: 10 }] }] } }, [
+  'PrometheusRule.spec.groups[0].rules[0].for: must be a string, not 10',
+]);
+
+test('an unknown PodMonitor endpoint field', reports, { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: meta, spec: { selector: {}, podMetricsEndpoints: [{ targetPort: 9810 }] } }, [
+  'PodMonitor.spec.podMetricsEndpoints[0].targetPort: unknown field',
+]);
+
 test('a kind without a schema', reports, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: meta }, ['example.com/v1 Widget: no schema for this kind']);

@@ -2,7 +2,7 @@
  * Offline validation of Kubernetes objects: kubernetes-models' OpenAPI validators (types, formats, required
  * fields) plus an unknown-field check, which those validators lack (they allow additional properties).
  * The unknown-field check walks the object along the field lists @kubernetes/client-node generates from the
- * same OpenAPI document; the two CRDs Courier's manifests use get a hand-written list of their fields.
+ * same OpenAPI document; the CRDs Courier's manifests use get a hand-written list of their fields.
  */
 import * as k8s from '@kubernetes/client-node';
 
@@ -40,11 +40,30 @@ const CRD_SHAPES: Readonly<Record<string, Shape>> = {
       endpoints: 'Array<ServiceMonitorEndpoint>',
     },
   },
+  'monitoring.coreos.com/v1/PodMonitor': {
+    apiVersion: 'string',
+    kind: 'string',
+    metadata: 'V1ObjectMeta',
+    spec: {
+      jobLabel: 'string',
+      selector: 'V1LabelSelector',
+      namespaceSelector: { any: 'boolean', matchNames: 'Array<string>' },
+      podMetricsEndpoints: 'Array<ServiceMonitorEndpoint>',
+    },
+  },
+  'monitoring.coreos.com/v1/PrometheusRule': {
+    apiVersion: 'string',
+    kind: 'string',
+    metadata: 'V1ObjectMeta',
+    spec: { groups: 'Array<RuleGroup>' },
+  },
 };
 const CRD_TYPES: Readonly<Record<string, Shape>> = {
   SecretObject: { secretName: 'string', type: 'string', labels: '{ [key: string]: string; }', annotations: '{ [key: string]: string; }', data: 'Array<SecretObjectData>' },
   SecretObjectData: { objectName: 'string', key: 'string' },
   ServiceMonitorEndpoint: { port: 'string', path: 'string', scheme: 'string', interval: 'string', scrapeTimeout: 'string', honorLabels: 'boolean' },
+  RuleGroup: { name: 'string', interval: 'string', limit: 'number', rules: 'Array<Rule>' },
+  Rule: { alert: 'string', record: 'string', expr: 'string', for: 'string', keep_firing_for: 'string', labels: '{ [key: string]: string; }', annotations: '{ [key: string]: string; }' },
 };
 
 /** The client library's model name for an object: `apps/v1` DaemonSet → V1DaemonSet. */

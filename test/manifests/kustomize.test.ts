@@ -26,10 +26,14 @@ test(validates, 'manifests/base');
 test(validates, 'manifests/overlays/mirror-secrets');
 test(validates, 'manifests/overlays/etc-kubernetes');
 
-test('the base holds the namespace, identity, read-only RBAC and the DaemonSet', async (t) => {
+test('the base holds the namespace, identity, least-privilege RBAC and the DaemonSet', async (t) => {
   const objects = await kustomize('manifests/base');
   t.deepEqual(objects.map((object) => `${object.kind}/${object.metadata.name}`), ['Namespace/courier-system', 'ServiceAccount/courier', 'ClusterRole/courier', 'ClusterRoleBinding/courier', 'DaemonSet/courier']);
-  t.deepEqual(only(objects, 'ClusterRole')['rules'], [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] }]);
+  // Read service accounts (identity annotations); create pod events and update their count (--pod-events, on by default).
+  t.deepEqual(only(objects, 'ClusterRole')['rules'], [
+    { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] },
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  ]);
   t.deepEqual(only(objects, 'ClusterRoleBinding')['subjects'], [{ kind: 'ServiceAccount', name: 'courier', namespace: 'courier-system' }]);
 });
 

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import type { MountEvents } from '../../src/kube/pod-events.ts';
 import type { Backend } from '../../src/stores/backend.ts';
 import { FileStore } from '../../src/stores/file/file-store.ts';
 import { DRIVER_KEYS } from '../../src/spc/decode-request.ts';
@@ -24,6 +25,8 @@ export interface FixtureOptions {
   readonly options?: Partial<ServeOptions>;
   /** Writes mirror Secrets (as --mirror-secrets would). */
   readonly mirror?: SecretMirror;
+  /** A pod event recorder (test/kube/pod-events.test.ts). */
+  readonly events?: MountEvents;
 }
 
 /** A started Courier with a connected client; everything is removed in t.teardown. */
@@ -64,7 +67,7 @@ export async function startTestCourier(t: ExecutionContext, fixture: FixtureOpti
   const metrics = createMetrics();
   const options: ServeOptions = { ...DEFAULT_SERVE_OPTIONS, socketDir: join(dir, 'sockets'), metricsAddr: 'off', healthAddr: 'off', gracePeriodMs: 5_000, ...fixture.options };
   const { logger, lines: logLines } = captureLogs(options.logLevel);
-  const courier = await startCourier(options, { logger, metrics, backends, catalog: registryWith([...backends.values()]).catalog, ...(fixture.mirror ? { mirror: fixture.mirror } : {}) });
+  const courier = await startCourier(options, { logger, metrics, backends, catalog: registryWith([...backends.values()]).catalog, ...(fixture.mirror ? { mirror: fixture.mirror } : {}), ...(fixture.events ? { events: fixture.events } : {}) });
   let stopped: Promise<void> | undefined;
   const shutdown = () => (stopped ??= courier.shutdown());
   const socketPath = join(options.socketDir, `${options.providerName}.sock`);

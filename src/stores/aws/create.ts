@@ -3,6 +3,7 @@ import { AwsIdentityResolver } from './identity.ts';
 import { sdkExchange } from './exchange.ts';
 import { noKubernetesApi, type ServiceAccountReader } from '../../kube/service-accounts.ts';
 import type { TokenVerifier } from '../../identity/token-verifier.ts';
+import type { ExchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { Backend } from '../backend.ts';
 import { AwsClientFactory, DEFAULT_AWS_CLIENT_OPTIONS, type AwsClientOptions } from './clients.ts';
 import { AwsSecretsManagerStore } from './secrets-manager.ts';
@@ -19,6 +20,8 @@ export interface AwsStoresOptions {
   /** Checks pod-token signatures (`--verify-tokens`). */
   readonly tokenVerifier?: TokenVerifier;
   readonly client?: AwsClientOptions;
+  /** Counts credential exchanges (courier_token_exchanges_total). */
+  readonly onExchange?: ExchangeRecorder;
 }
 
 /** The aws-sm and aws-ssm stores. They share credentials, so a pod's role is assumed once for both. */
@@ -29,6 +32,7 @@ export function createAwsStores(options: AwsStoresOptions): Backend[] {
     exchange: sdkExchange({ maxAttempts: client.maxAttempts, timeoutMs: client.requestTimeoutMs }),
     ...(options.podIdentityAgentUrl === undefined ? {} : { podIdentityAgentUrl: options.podIdentityAgentUrl }),
     ...(options.tokenVerifier === undefined ? {} : { tokenVerifier: options.tokenVerifier }),
+    ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
   });
   const clients = new AwsClientFactory(client);
   const shared = { identities, clients, ...(options.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion }) };

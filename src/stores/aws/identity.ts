@@ -4,16 +4,15 @@ import type { ServiceAccountReader } from '../../kube/service-accounts.ts';
 import type { PodToken } from '../../identity/pod-token.ts';
 import type { PodInfo, TokenMap } from '../../spc/types.ts';
 import { checkedPodToken, NO_SIGNATURE_CHECK, type TokenVerifier } from '../../identity/token-verifier.ts';
+import { recorded, type ExchangeRecorder } from '../../observability/exchange-metrics.ts';
 import { AwsCredentialCache, type AwsCredentials } from './credential-cache.ts';
 import { podIdentityError, stsError, type CredentialExchange } from './exchange.ts';
+import { IRSA_AUDIENCE, POD_IDENTITY_AUDIENCE, ROLE_ANNOTATION, ROLE_ARN } from './identity-names.ts';
 
-export const IRSA_AUDIENCE = 'sts.amazonaws.com';
-export const POD_IDENTITY_AUDIENCE = 'pods.eks.amazonaws.com';
-export const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+export { IRSA_AUDIENCE, POD_IDENTITY_AUDIENCE, ROLE_ANNOTATION } from './identity-names.ts';
+
 /** The EKS Pod Identity agent's link-local addresses. */
 export const POD_IDENTITY_AGENT = { ipv4: 'http://169.254.170.23/v1/credentials', ipv6: 'http://[fd00:ec2::23]/v1/credentials' } as const;
-
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /** How a pod asks for AWS credentials. */
 export interface AwsIdentityRequest {
@@ -44,6 +43,8 @@ export interface AwsIdentityOptions {
   readonly cache?: AwsCredentialCache;
   /** Checks pod-token signatures (`--verify-tokens`); claims are always checked. */
   readonly tokenVerifier?: TokenVerifier;
+  /** Counts exchanges (courier_token_exchanges_total); cached credentials are not exchanges. */
+  readonly onExchange?: ExchangeRecorder;
 }
 
 /** Resolves pod identities; one per Courier, shared by both AWS stores so credentials are exchanged once. */
@@ -81,9 +82,11 @@ export class AwsIdentityResolver {
       who,
       credentials: (region) =>
         this.#cache.get(`${key}|${region}`, () =>
-          this.#options.exchange.webIdentity({ roleArn, token: token.token, region, sessionName: sessionName(pod) }).catch((error: unknown) => {
-            throw stsError(error, roleArn, region, account);
-          }),
+          recorded(this.#options.onExchange, 'irsa', () =>
+            this.#options.exchange.webIdentity({ roleArn, token: token.token, region, sessionName: sessionName(pod) }).catch((error: unknown) => {
+              throw stsError(error, roleArn, region, account);
+            }),
+          ),
         ),
       forget: (region) => this.#cache.forget(`${key}|${region}`),
     };
@@ -95,7 +98,7 @@ export class AwsIdentityResolver {
     const key = `pod-identity|${account}|${urls.join(',')}`;
     const who = `the EKS Pod Identity role of ${account}`;
     // Pod Identity credentials do not depend on the region; one entry serves every region.
-    return { key, who, credentials: () => this.#cache.get(key, () => this.#askAgent(urls, token.token, account)), forget: () => this.#cache.forget(key) };
+    return { key, who, credentials: () => this.#cache.get(key, () => recorded(this.#options.onExchange, 'pod_identity', () => this.#askAgent(urls, token.token, account))), forget: () => this.#cache.forget(key) };
   }
 
   #agentUrls(preference: AwsIdentityRequest['preferredAddressType']): string[] {

@@ -1,9 +1,11 @@
 /** The `aws` store module: AWS Secrets Manager (`aws-sm`) and SSM Parameter Store (`aws-ssm`), with the pod's IAM role. */
+import { exchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { KeyProblem, ParameterSpec, Selector } from '../../spc/store-catalog.ts';
 import type { Backend } from '../backend.ts';
 import { lazyBackend } from '../lazy-backend.ts';
 import type { StoreModule } from '../store-module.ts';
 import { awsDialect } from './dialect.ts';
+import { awsRequirements, explainAwsIdentity } from './explain.ts';
 import { AWS_STORE_KEYS, checkAwsSetting, failoverRegionProblem, parseArn, type AwsSource } from './settings.ts';
 
 const SETTING_HELP: Readonly<Record<(typeof AWS_STORE_KEYS)[number], string>> = {
@@ -60,7 +62,11 @@ export const awsStoreModule: StoreModule = {
     },
   ],
   enabled: () => true,
+  explainIdentity: explainAwsIdentity,
+  requirements: awsRequirements,
   start(flags, shared) {
+    // Registered now, so /metrics lists the counter before the first AWS object loads the SDK.
+    const onExchange = exchangeRecorder(shared.metricsRegistry, 'aws');
     let loading: ReturnType<typeof load> | undefined;
     const load = () => import('./create.ts').then(({ createAwsStores }) =>
       createAwsStores({
@@ -68,6 +74,7 @@ export const awsStoreModule: StoreModule = {
         ...(typeof flags['podIdentityAgentUrl'] === 'string' ? { podIdentityAgentUrl: flags['podIdentityAgentUrl'] } : {}),
         serviceAccounts: shared.serviceAccounts,
         tokenVerifier: shared.tokenVerifier,
+        onExchange,
       }),
     );
     const stores = () => (loading ??= load().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 /** Builds the azure-kv store from checked options and the shared parts; loaded with the Azure SDKs on the first Azure object. */
 import type { Agent } from 'node:https';
+import { exchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { SharedParts } from '../store-module.ts';
 import { ConnectAgent } from './connect-agent.ts';
 import { AzureKeyVaultStore } from './key-vault-store.ts';
@@ -28,6 +29,7 @@ export function createAzureStore(options: AzureOptions, ca: string | undefined, 
     tokenAudience: options.tokenAudience,
     timeoutMs,
     metrics,
+    onExchange: exchangeRecorder(shared.metricsRegistry, 'azure'),
     ...(seams.now === undefined ? {} : { now: seams.now }),
   });
   return new AzureKeyVaultStore({

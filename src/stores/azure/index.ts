@@ -5,6 +5,7 @@ import type { KeyProblem, ParameterSpec, Selector } from '../../spc/store-catalo
 import { lazyBackend } from '../lazy-backend.ts';
 import type { StoreModule } from '../store-module.ts';
 import { azureDialect } from './dialect.ts';
+import { azureRequirements, explainAzureIdentity } from './explain.ts';
 import { parseLocator, versionProblem } from './names.ts';
 import { AZURE_FLAGS, azureOptions } from './options.ts';
 import { AZURE_OBJECT_KEYS, AZURE_SETTING_KEYS, checkAzureSetting, checkObjectOption, parseGoBoolean, type AzureSettingKey } from './settings.ts';
@@ -68,6 +69,8 @@ export const azureStoreModule: StoreModule = {
   dialects: [azureDialect],
   flags: AZURE_FLAGS,
   enabled: () => true,
+  explainIdentity: explainAzureIdentity,
+  requirements: azureRequirements,
   async start(flags, shared) {
     // Flags and the CA file are checked now, at start-up; the SDKs load with the first Azure object.
     const options = azureOptions(flags);

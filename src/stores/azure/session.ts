@@ -6,6 +6,7 @@ import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { ExpiringMemo } from '../../identity/expiring-memo.ts';
 import type { PodToken } from '../../identity/pod-token.ts';
+import type { ExchangeRecorder } from '../../observability/exchange-metrics.ts';
 import { toEntraError } from './entra-errors.ts';
 import type { AzureIdentity } from './identity.ts';
 import type { AzureMetrics } from './metrics.ts';
@@ -21,8 +22,13 @@ export interface SessionOptions {
   /** Longest one call (token request or Key Vault read) may take. */
   readonly timeoutMs: number;
   readonly metrics: AzureMetrics;
+  /** Counts token requests in courier_token_exchanges_total. */
+  readonly onExchange?: ExchangeRecorder;
   readonly now?: () => number;
 }
+
+/** The `kind` label of courier_token_exchanges_total per identity kind. */
+const EXCHANGE_KIND: Readonly<Record<AzureIdentity['kind'], string>> = { workload: 'workload_identity', 'service-principal': 'client_secret', 'managed-identity': 'managed_identity' };
 
 /** Sessions live at most this long; a new one costs one token request and one challenge per client. */
 const SESSION_LIFETIME_MS = 6 * 3_600_000;
@@ -45,7 +51,10 @@ export class AzureSession {
     if (identity.kind === 'workload') this.#assertion = identity.token;
     this.credential = new CachedTokenCredential(this.#credential(), {
       timeoutMs: options.timeoutMs,
-      onRequest: (outcome) => options.metrics.tokenRequests.inc({ identity: identity.kind, outcome }),
+      onRequest: (outcome) => {
+        options.metrics.tokenRequests.inc({ identity: identity.kind, outcome: outcome === 'ok' ? 'ok' : 'error' });
+        options.onExchange?.(EXCHANGE_KIND[identity.kind], outcome);
+      },
       toError: (error) => toEntraError(error, identity, options.tokenAudience),
       ...(options.now === undefined ? {} : { now: options.now }),
     });

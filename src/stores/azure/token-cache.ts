@@ -10,8 +10,8 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
 export interface TokenCacheParts {
   /** Longest one token request may take. */
   readonly timeoutMs: number;
-  /** Called once per token request to Entra ID (not per cache hit). */
-  readonly onRequest: (outcome: 'ok' | 'error') => void;
+  /** Called once per token request to Entra ID (not per cache hit): 'ok', or the mapped error it failed with. */
+  readonly onRequest: (outcome: 'ok' | CourierError) => void;
   /** Maps a failed request to the error every waiting caller gets. */
   readonly toError: (error: unknown) => CourierError;
   readonly now?: () => number;
@@ -56,8 +56,9 @@ export class CachedTokenCredential implements TokenCredential {
     try {
       token = await untilTimeout(this.#inner.getToken(scopes, forwarded), signal, this.#parts.timeoutMs);
     } catch (error) {
-      this.#parts.onRequest('error');
-      throw this.#parts.toError(error);
+      const mapped = this.#parts.toError(error);
+      this.#parts.onRequest(mapped);
+      throw mapped;
     }
     this.#parts.onRequest('ok');
     if (token === null) throw new AuthError('Entra ID answered without an access token');

@@ -23,6 +23,9 @@ export const fileStoreModule: StoreModule = {
   dialects: [],
   flags: [{ name: 'local-store', key: 'dir', value: 'dir', help: 'enable the file: store, serving files under <dir>' }],
   enabled: (flags) => typeof flags['dir'] === 'string' && flags['dir'] !== '',
+  // No pod identity and nothing to call: the files are on the node.
+  explainIdentity: () => ({ identity: 'none: a file under --local-store on the node (no pod identity is used)' }),
+  requirements: () => ({ tokenAudiences: [], endpoints: [] }),
   async start(flags, shared) {
     const { FileStore } = await import('./file-store.ts');
     const store = new FileStore(flags['dir'] as string, shared.contentVersion);

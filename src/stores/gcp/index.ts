@@ -1,7 +1,9 @@
 /** The `gcp` store module: Google Secret Manager (`gcp-sm`), global and regional, with the pod's workload identity. */
+import { exchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { KeyProblem, Selector } from '../../spc/store-catalog.ts';
 import type { StoreModule } from '../store-module.ts';
 import { gcpDialect } from './dialect.ts';
+import { explainGcpIdentity, gcpRequirements } from './explain.ts';
 import { GCP_AUTH_MODES, parseSecretVersionName } from './locator.ts';
 import { GCP_FLAGS, gcpOptions, gcpStoreEnabled } from './options.ts';
 
@@ -46,10 +48,12 @@ export const gcpStoreModule: StoreModule = {
   dialects: [gcpDialect],
   flags: GCP_FLAGS,
   enabled: (flags) => gcpStoreEnabled(gcpOptions(flags)),
+  explainIdentity: explainGcpIdentity,
+  requirements: gcpRequirements,
   async start(flags, shared) {
     // Loaded only when enabled: the Google client libraries cost start-up time and memory.
     const { createGcpStore } = await import('./setup.ts');
-    const store = createGcpStore(gcpOptions(flags), shared.allowProviderIdentity, shared.serviceAccounts, shared.tokenVerifier);
+    const store = createGcpStore(gcpOptions(flags), shared.allowProviderIdentity, shared.serviceAccounts, shared.tokenVerifier, exchangeRecorder(shared.metricsRegistry, 'gcp'));
     return store === undefined ? [] : [store];
   },
 };

@@ -1,6 +1,11 @@
 /** The `--gcp-*` settings of the gcp store, kept free of Google libraries so the CLI starts fast. */
 import type { FlagSpec, StoreFlags } from '../store-module.ts';
 
+/** Google STS's token URL, unless --gcp-sts-endpoint names another. */
+export const DEFAULT_STS_URL = 'https://sts.googleapis.com/v1/token';
+/** Google IAM Credentials, unless --gcp-iam-credentials-endpoint names another. */
+export const DEFAULT_IAM_CREDENTIALS_URL = 'https://iamcredentials.googleapis.com';
+
 /** Google settings from flags (`--gcp-*`, or COURIER_GCP_* variables). */
 export interface GcpStoreOptions {
   readonly workloadIdentityPool?: string;

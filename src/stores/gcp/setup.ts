@@ -2,23 +2,22 @@
 import { GoogleAuth } from 'google-auth-library';
 import { ConfigError } from '../../errors/courier-error.ts';
 import type { TokenVerifier } from '../../identity/token-verifier.ts';
+import type { ExchangeRecorder } from '../../observability/exchange-metrics.ts';
 import { GcpTokenSource } from './token-source.ts';
 import { resolveGcpWorkloadIdentity } from './workload-identity.ts';
 import { noKubernetesApi, type ServiceAccountReader } from '../../kube/service-accounts.ts';
 import { createSecretAccessClient, SecretAccessClients } from './client.ts';
 import { DEFAULT_SECRET_MANAGER_ENDPOINTS } from './locator.ts';
-import { gcpStoreEnabled, type GcpStoreOptions } from './options.ts';
+import { DEFAULT_IAM_CREDENTIALS_URL, DEFAULT_STS_URL, gcpStoreEnabled, type GcpStoreOptions } from './options.ts';
 import { GcpSecretManagerStore, type ProviderCredentials } from './secret-manager.ts';
 
-const DEFAULT_STS_URL = 'https://sts.googleapis.com/v1/token';
-const DEFAULT_IAM_CREDENTIALS_URL = 'https://iamcredentials.googleapis.com';
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 /**
  * The gcp-sm store, or undefined when no Google setting enables it (a workload identity pool, or a
  * project from which GKE's pool is derived). Throws ConfigError naming the flag that is wrong.
  */
-export function createGcpStore(options: GcpStoreOptions, allowProviderIdentity: boolean, serviceAccounts?: ServiceAccountReader, tokenVerifier?: TokenVerifier): GcpSecretManagerStore | undefined {
+export function createGcpStore(options: GcpStoreOptions, allowProviderIdentity: boolean, serviceAccounts?: ServiceAccountReader, tokenVerifier?: TokenVerifier, onExchange?: ExchangeRecorder): GcpSecretManagerStore | undefined {
   if (!gcpStoreEnabled(options)) return undefined;
   const identity = resolveGcpWorkloadIdentity({
     ...optional('pool', options.workloadIdentityPool),
@@ -36,6 +35,7 @@ export function createGcpStore(options: GcpStoreOptions, allowProviderIdentity: 
       stsUrl: checkedUrl(options.stsEndpoint ?? DEFAULT_STS_URL, '--gcp-sts-endpoint', plaintext),
       iamCredentialsUrl: checkedUrl(options.iamCredentialsEndpoint ?? DEFAULT_IAM_CREDENTIALS_URL, '--gcp-iam-credentials-endpoint', plaintext),
       ...(tokenVerifier === undefined ? {} : { tokenVerifier }),
+      ...(onExchange === undefined ? {} : { onExchange }),
     },
     serviceAccounts ?? noKubernetesApi('gcp-sm', 'its iam.gke.io/gcp-service-account annotation'),
   );

@@ -2,14 +2,15 @@
 import { IdentityPoolClient } from 'google-auth-library';
 import { AuthError, ConfigError, CourierError, PermissionError, ThrottledError, UnavailableError } from '../../errors/courier-error.ts';
 import { ExpiringMemo, type Expiring } from '../../identity/expiring-memo.ts';
+import { recorded, type ExchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { ServiceAccountReader } from '../../kube/service-accounts.ts';
 import type { PodInfo, TokenMap } from '../../spc/types.ts';
-import type { GcpWorkloadIdentity } from './workload-identity.ts';
+import { federatedPrincipal, GSA_ANNOTATION, type GcpWorkloadIdentity } from './workload-identity.ts';
 import type { PodToken } from '../../identity/pod-token.ts';
 import { checkedPodToken, NO_SIGNATURE_CHECK, type TokenVerifier } from '../../identity/token-verifier.ts';
 
-/** The ServiceAccount annotation GKE uses to name the Google service account a Kubernetes one acts as. */
-export const GSA_ANNOTATION = 'iam.gke.io/gcp-service-account';
+export { federatedPrincipal, GSA_ANNOTATION } from './workload-identity.ts';
+
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const GSA_EMAIL = /^[^@\s/]+@[a-z0-9.-]+$/;
@@ -29,6 +30,8 @@ export interface GcpTokenSourceSettings {
   readonly tokenVerifier?: TokenVerifier;
   /** Longest one STS or IAM Credentials call may take (default 10 s, below any Mount's deadline). */
   readonly exchangeTimeoutMs?: number;
+  /** Counts exchanges (courier_token_exchanges_total); cached tokens are not exchanges. */
+  readonly onExchange?: ExchangeRecorder;
 }
 
 /** One exchange at most this long; a Mount's deadline is far longer, so a hung exchange fails in time to say why. */
@@ -82,7 +85,8 @@ export class GcpTokenSource {
     // Checked on every call, cached or not: only a pod that holds a token of this identity gets its access token.
     const podToken = await this.podToken(pod, tokens, signal);
     // A caller does not join an exchange that has run past the exchange timeout: it is hung, start anew.
-    return this.#tokens.get(tokenKey(podToken.namespace, podToken.serviceAccount, target), () => this.#exchange(podToken.token, podToken.namespace, podToken.serviceAccount, target), this.#timeoutMs());
+    const exchange = () => recorded(this.#settings.onExchange, target === undefined ? 'workload_identity' : 'impersonation', () => this.#exchange(podToken.token, podToken.namespace, podToken.serviceAccount, target));
+    return this.#tokens.get(tokenKey(podToken.namespace, podToken.serviceAccount, target), exchange, this.#timeoutMs());
   }
 
   /** Drops the access token of this identity (Secret Manager refused it), so the next call exchanges again. */
@@ -129,12 +133,6 @@ interface ExchangeParty {
   readonly namespace: string;
   readonly serviceAccount: string;
   readonly target: string | undefined;
-}
-
-/** The IAM principal a pod's federated token stands for, as it appears in IAM bindings. */
-export function federatedPrincipal(identity: GcpWorkloadIdentity, namespace: string, serviceAccount: string): string {
-  if (identity.pool.endsWith('.svc.id.goog')) return `serviceAccount:${identity.pool}[${namespace}/${serviceAccount}]`;
-  return `principal://iam.googleapis.com/${identity.pool}/subject/system:serviceaccount:${namespace}:${serviceAccount}`;
 }
 
 /** Maps a failed STS or IAM Credentials call to a Courier error whose message says what to fix. */

@@ -1,5 +1,8 @@
 /** Works out, from flags, which token audience a pod token needs and which audience the Google STS exchange uses. */
 
+/** The ServiceAccount annotation GKE uses to name the Google service account a Kubernetes one acts as. */
+export const GSA_ANNOTATION = 'iam.gke.io/gcp-service-account';
+
 /** Workload identity settings as the administrator gives them (flags or COURIER_GCP_* variables). */
 export interface GcpWorkloadIdentityFlags {
   /** `PROJECT.svc.id.goog` on GKE, else `projects/NUMBER/locations/global/workloadIdentityPools/POOL`. */
@@ -68,4 +71,10 @@ function resolveGke(pool: string, flags: GcpWorkloadIdentityFlags): GcpWorkloadI
     return { error: `--gcp-workload-identity-provider "${provider}" must be the cluster URL ${GKE_CLUSTER_URL}/projects/PROJECT/locations/LOCATION/clusters/CLUSTER for a GKE pool` };
   }
   return { tokenAudience: flags.tokenAudience ?? pool, stsAudience: `identitynamespace:${pool}:${provider}`, pool };
+}
+
+/** The IAM principal a pod's federated token stands for, as it appears in IAM bindings. */
+export function federatedPrincipal(identity: GcpWorkloadIdentity, namespace: string, serviceAccount: string): string {
+  if (identity.pool.endsWith('.svc.id.goog')) return `serviceAccount:${identity.pool}[${namespace}/${serviceAccount}]`;
+  return `principal://iam.googleapis.com/${identity.pool}/subject/system:serviceaccount:${namespace}:${serviceAccount}`;
 }

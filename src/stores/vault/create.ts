@@ -1,4 +1,5 @@
 /** Builds the vault store from the administrator's options and the parts every store shares. */
+import { exchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { SharedParts } from '../store-module.ts';
 import { AgentPool } from './agents.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, VaultClient } from './client.ts';
@@ -32,7 +33,7 @@ export function createVaultStore(options: VaultOptions, shared: SharedParts, sea
     client: new VaultClient(agents, timeoutMs),
     agents,
     // A login and a renewal attempt may both run before a token is handed out; a caller does not join one older than that.
-    tokens: new VaultTokens(metrics, 2 * timeoutMs + 1_000, now),
+    tokens: new VaultTokens(metrics, 2 * timeoutMs + 1_000, now, exchangeRecorder(shared.metricsRegistry, 'vault')),
     mounts: new MountCache(now),
     leases,
     metrics,

@@ -2,6 +2,7 @@
 import type { KeyProblem, Selector } from '../../spc/store-catalog.ts';
 import type { StoreModule } from '../store-module.ts';
 import { openbaoDialect, vaultDialect } from './dialect.ts';
+import { explainVaultIdentity, vaultRequirements } from './explain.ts';
 import { readVaultOptions, VAULT_FLAGS, vaultStoreEnabled } from './flags.ts';
 import { vaultPathProblem } from './locator.ts';
 import { VAULT_OBJECT_PARAMETERS, VAULT_SETTINGS } from './settings.ts';
@@ -33,6 +34,8 @@ export const vaultStoreModule: StoreModule = {
   dialects: [vaultDialect, openbaoDialect],
   flags: VAULT_FLAGS,
   enabled: vaultStoreEnabled,
+  explainIdentity: explainVaultIdentity,
+  requirements: vaultRequirements,
   async start(flags, shared) {
     const options = readVaultOptions(flags);
     const { createVaultStore } = await import('./create.ts');

@@ -102,7 +102,7 @@ const TLS_FLAGS = { caCert: '--vault-ca-cert', caDir: '--vault-ca-dir', clientCe
  * sent: an address the administrator did not allow, a TLS file outside what the flags permit or a
  * skip-verify the flags forbid are ConfigErrors naming the class parameter.
  */
-export function resolveTarget(request: FetchRequest, options: VaultOptions): VaultTarget {
+export function resolveTarget(request: Pick<FetchRequest, 'storeParams'>, options: VaultOptions): VaultTarget {
   const params = request.storeParams;
   const fields = readFields(params[PARAM.fields]);
   const field = (setting: string) => fields[setting] ?? NATIVE_FIELDS[setting] ?? setting;

@@ -2,6 +2,7 @@
 import { CourierError } from '../../errors/courier-error.ts';
 import { codeName } from '../../errors/to-grpc-status.ts';
 import { ExpiringMemo } from '../../identity/expiring-memo.ts';
+import type { ExchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { VaultMetrics } from './metrics.ts';
 
 /** What a login or renew-self returned (`auth` of Vault's answer). */
@@ -53,13 +54,15 @@ export class VaultTokens {
   readonly #now: () => number;
   readonly #metrics: VaultMetrics;
   readonly #maxJoinAgeMs: number;
+  readonly #record: ExchangeRecorder | undefined;
 
-  /** `maxJoinAgeMs`: a caller does not join a login older than this (it is hung; start anew). */
-  constructor(metrics: VaultMetrics, maxJoinAgeMs: number, now: () => number = Date.now) {
+  /** `maxJoinAgeMs`: a caller does not join a login older than this (it is hung; start anew). `record` counts logins in courier_token_exchanges_total. */
+  constructor(metrics: VaultMetrics, maxJoinAgeMs: number, now: () => number = Date.now, record?: ExchangeRecorder) {
     this.#memo = new ExpiringMemo(MAX_IDENTITIES, now);
     this.#now = now;
     this.#metrics = metrics;
     this.#maxJoinAgeMs = maxJoinAgeMs;
+    this.#record = record;
   }
 
   /** A usable token for `key`: cached, renewed, or from a login shared by every concurrent caller. */
@@ -97,11 +100,13 @@ export class VaultTokens {
       grant = await exchange.login();
     } catch (error) {
       this.#metrics.logins.inc({ outcome: outcomeOf(error) });
+      this.#record?.('login', error);
       // Vault is briefly unreachable but the held token still works: use it a little longer.
       if (held !== undefined && held.expiresAt - this.#now() > 2 * GRACE_MS) return { value: held, until: this.#now() + GRACE_MS };
       throw error;
     }
     this.#metrics.logins.inc({ outcome: 'ok' });
+    this.#record?.('login', 'ok');
     const now = this.#now();
     const ttlMs = grant.leaseDurationS > 0 ? grant.leaseDurationS * 1000 : Number.POSITIVE_INFINITY;
     const token: HeldToken = { id: grant.clientToken, accessor: grant.accessor, renewable: grant.renewable, loginTtlMs: ttlMs, expiresAt: now + ttlMs };

@@ -115,5 +115,6 @@ test('counts Key Vault calls by object type, operation and outcome', async (t) =
   t.regex(metrics, /courier_azure_key_vault_requests_total\{object_type="secret",operation="get",outcome="not_found"\} 1/);
   t.regex(metrics, /courier_azure_key_vault_requests_total\{object_type="secret",operation="list",outcome="ok"\} 1/);
   t.regex(metrics, /courier_azure_token_requests_total\{identity="workload",outcome="ok"\} 1/);
+  t.regex(metrics, /courier_token_exchanges_total\{store="azure",kind="workload_identity",outcome="ok"\} 1/);
   t.false(metrics.includes(VAULT), 'no vault or object names in labels');
 });

@@ -18,6 +18,7 @@ test('logs in once for every pod of one service account', async (t) => {
   }
   t.is(world.vault.counters.logins('app'), 1);
   t.is(await metric(world.registry, 'courier_vault_logins_total', { outcome: 'ok' }), 1);
+  t.is(await metric(world.registry, 'courier_token_exchanges_total', { store: 'vault', kind: 'login', outcome: 'ok' }), 1, 'the shared exchange counter sees the one login');
   t.true((await metric(world.registry, 'courier_vault_token_cache_hits_total')) >= 9, 'every later request was served the cached token');
 });
 
@@ -145,6 +146,7 @@ test('a sealed Vault at login is unavailable, so the driver retries the Mount', 
   const error = await t.throwsAsync(world.store.identityKey(vaultRequest('secret/app/db'), await world.context()));
   t.is(`${error?.name}: ${error?.message.replaceAll(world.vault.url, 'VAULT')}`, 'UnavailableError: Vault at VAULT could not serve the login at auth/kubernetes (HTTP 503: Vault is sealed); it may be sealed, in standby or overloaded');
   t.is(await metric(world.registry, 'courier_vault_logins_total', { outcome: 'unavailable' }), 1);
+  t.is(await metric(world.registry, 'courier_token_exchanges_total', { store: 'vault', kind: 'login', outcome: 'unavailable' }), 1);
 });
 
 test('pods of two service accounts get different identity keys for the same path', async (t) => {

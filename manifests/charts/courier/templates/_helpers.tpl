@@ -43,6 +43,7 @@ Adding a flag is one line in this dict (or one line under extraFlags in values).
   "compat" $v.compat
   "write-files" $v.writeFiles.enabled
   "mirror-secrets" $v.mirrorSecrets.enabled
+  "pod-events" (ternary "" "false" $v.podEvents.enabled)
   "allow-provider-identity" $v.allowProviderIdentity
   "cache-ttl" $v.fetch.cacheTtlSeconds
   "cache-max-bytes" $v.fetch.cacheMaxBytes
@@ -104,4 +105,23 @@ Adding a flag is one line in this dict (or one line under extraFlags in values).
 - {{ printf "--%s=%v" $name $value | quote }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/* A Kubernetes memory quantity (512Mi, 1Gi, 500M, 1073741824) in bytes, for alert thresholds. */}}
+{{- define "courier.bytes" -}}
+{{- $q := toString . -}}
+{{- $units := list (list "Ki" 1024) (list "Mi" 1048576) (list "Gi" 1073741824) (list "Ti" 1099511627776) (list "k" 1000) (list "M" 1000000) (list "G" 1000000000) (list "T" 1000000000000) -}}
+{{- $bytes := "" -}}
+{{- range $units -}}
+{{- if and (eq $bytes "") (hasSuffix (index . 0) $q) (regexMatch "^[0-9]+[A-Za-z]+$" $q) -}}
+{{- $bytes = toString (mul (int64 (trimSuffix (index . 0) $q)) (index . 1)) -}}
+{{- end -}}
+{{- end -}}
+{{- if eq $bytes "" -}}
+{{- if not (regexMatch "^[0-9]+$" $q) -}}
+{{- fail (printf "memory limit %q: use a whole number with Ki, Mi, Gi, Ti, k, M, G or T, or plain bytes" $q) -}}
+{{- end -}}
+{{- $bytes = $q -}}
+{{- end -}}
+{{- $bytes -}}
 {{- end }}
