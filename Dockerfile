@@ -31,8 +31,12 @@ WORKDIR /app
 ENV NODE_ENV=production
 # A small young generation: under a burst of Mounts V8 otherwise grows it to tens of MiB per
 # semi-space; capped at 2 MiB the peak RSS of the core benchmark drops from ~234 to ~179 MiB for
-# ~10% less throughput (bench/cases/core-local.ts measures the server with these same options).
-ENV NODE_OPTIONS=--max-semi-space-size=2
+# ~10% less throughput. An explicit old-generation limit makes V8 start the heap small and grow it
+# slowly instead of sizing it from the machine: peak RSS under 16 concurrent Mounts 168 -> 114 MiB,
+# under 2,000 at once 183 -> 136 MiB, for ~6% more CPU per Mount (docs/operations.md, "Footprint").
+# 256 MiB leaves the chart's 512Mi limit room for buffers, code and the SDKs.
+# bench/cases/core-local.ts and footprint.ts run the server with these same options.
+ENV NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=256"
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./

@@ -1,8 +1,8 @@
 /** Core Mount path on the local store: a 10-object SecretProviderClass at concurrency 1, 16 and 128. */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCourierProcess } from '../lib/courier-process.ts';
+import { imageNodeOptions, startCourierProcess } from '../lib/courier-process.ts';
 import { driveMounts, type WireRequest } from '../lib/load.ts';
 import { mebibytes, percentile, round } from '../lib/stats.ts';
 import type { BenchCase, BenchTarget } from '../lib/types.ts';
@@ -41,13 +41,6 @@ function mountRequest(): WireRequest {
     'csi.storage.k8s.io/ephemeral': 'false',
   };
   return { attributes: JSON.stringify(attributes), secrets: 'null', targetPath: '/tmp/courier-bench-target', permission: '420' };
-}
-
-/** The NODE_OPTIONS the container image runs Courier with, so the benchmark measures what ships. */
-async function imageNodeOptions(): Promise<string[]> {
-  const dockerfile = await readFile(new URL('../../Dockerfile', import.meta.url), 'utf8');
-  const value = /^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1]?.trim();
-  return value ? value.split(/\s+/) : [];
 }
 
 /** Median and worst time from spawn to an accepting socket over a few starts. */

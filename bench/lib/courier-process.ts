@@ -17,6 +17,8 @@ export interface CourierProcess {
   readonly readyMs: number;
   /** Peak resident set size so far (VmHWM from /proc/<pid>/status), in bytes. */
   peakRssBytes(): Promise<number>;
+  /** Resident set size now (VmRSS), in bytes. */
+  rssBytes(): Promise<number>;
   /** CPU time (user + system) the process has used so far, in seconds; unlike latency, load on the machine barely moves it. */
   cpuSeconds(): Promise<number>;
   /** Sends SIGTERM, waits for the exit (SIGKILL after 10 s), removes the temp dir; resolves with the exit code. */
@@ -31,6 +33,11 @@ export interface CourierProcessOptions {
   readonly nodeArgs?: readonly string[];
   /** Shows the child's stdout (its logs) instead of discarding it. */
   readonly inheritStdout?: boolean;
+  /**
+   * Runs this script with `--socket-dir <tmp>` and `args` instead of `courier serve` (the null
+   * provider); it must listen on `<tmp>/courier.sock`.
+   */
+  readonly script?: string;
 }
 
 /**
@@ -40,7 +47,9 @@ export interface CourierProcessOptions {
 export async function startCourierProcess(options: CourierProcessOptions = {}): Promise<CourierProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'courier-bench-'));
   const socketPath = join(dir, 'courier.sock');
-  const args = [...(options.nodeArgs ?? []), join(ROOT, 'dist/cli/main.js'), 'serve', '--socket-dir', dir, '--metrics-addr', 'off', '--health-addr', 'off', ...(options.args ?? [])];
+  const args = options.script === undefined
+    ? [...(options.nodeArgs ?? []), join(ROOT, 'dist/cli/main.js'), 'serve', '--socket-dir', dir, '--metrics-addr', 'off', '--health-addr', 'off', ...(options.args ?? [])]
+    : [...(options.nodeArgs ?? []), options.script, '--socket-dir', dir, ...(options.args ?? [])];
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', options.inheritStdout ? 'inherit' : 'ignore', 'pipe'] });
   let stderr = '';
@@ -60,6 +69,7 @@ export async function startCourierProcess(options: CourierProcessOptions = {}): 
     socketPath,
     readyMs,
     peakRssBytes: () => peakRss(pid),
+    rssBytes: () => statusBytes(pid, 'VmRSS'),
     cpuSeconds: () => cpuSeconds(pid),
     async stop() {
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -94,11 +104,23 @@ function accepts(socketPath: string): Promise<boolean> {
   });
 }
 
+/** The NODE_OPTIONS the container image runs Courier with, so a benchmark measures what ships. */
+export async function imageNodeOptions(): Promise<string[]> {
+  const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+  const value = /^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1]?.trim().replace(/^"(.*)"$/, '$1');
+  return value ? value.split(/\s+/) : [];
+}
+
 /** VmHWM (peak RSS) of a process, in bytes. */
-export async function peakRss(pid: number): Promise<number> {
+export function peakRss(pid: number): Promise<number> {
+  return statusBytes(pid, 'VmHWM');
+}
+
+/** A `kB` field of /proc/<pid>/status, in bytes. */
+async function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match?.[1]) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+  if (!match?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(match[1]) * 1024;
 }
 

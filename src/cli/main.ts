@@ -5,6 +5,7 @@ import { TOKEN_VERIFICATION_MODES, type TokenVerificationMode } from '../identit
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
 import { DEFAULT_SERVE_OPTIONS, PROVIDER_NAME, type ServeOptions } from '../server/options.ts';
 import { STORE_MODULES } from '../stores/registry.ts';
+import { parsePreloadChoice, type PreloadChoice } from '../stores/preload.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
 import { addOperationsCommands } from './ops-commands.ts';
 import { addStoreFlags, readStoreFlags } from './store-flags.ts';
@@ -56,6 +57,14 @@ function compatList(value: string, previous: string[] = []): string[] {
   return [...previous, ...names];
 }
 
+function preloadChoice(value: string): PreloadChoice {
+  try {
+    return parsePreloadChoice(value, STORE_MODULES);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 function buildProgram(): Command {
   const program = new Command('courier').description('A Secrets Store CSI driver provider for every secret store.').version(VERSION, '-V, --version').showHelpAfterError();
   const d = DEFAULT_SERVE_OPTIONS;
@@ -78,6 +87,7 @@ function buildProgram(): Command {
     .addOption(flag('--metrics-addr <host:port>', 'Prometheus /metrics address ("off" disables)', 'METRICS_ADDR').default(d.metricsAddr))
     .addOption(flag('--health-addr <host:port>', '/healthz and /readyz address ("off" disables)', 'HEALTH_ADDR').default(d.healthAddr))
     .addOption(flag('--log-level <level>', 'log level', 'LOG_LEVEL').choices(LOG_LEVELS).default(d.logLevel))
+    .addOption(flag('--preload-stores <stores>', 'load these stores\' libraries right after the socket is up: auto (the stores whose flags are set), all, none, or names (aws,gcp)', 'PRELOAD_STORES').default('auto').argParser(preloadChoice))
     .addOption(flag('--grace-period <seconds>', 'how long in-flight mounts may finish after SIGTERM', 'GRACE_PERIOD').default(d.gracePeriodMs, String(d.gracePeriodMs / 1000)).argParser(positiveSeconds))
     .addOption(flag('--mount-timeout <seconds>', 'deadline of a Mount whose call has none', 'MOUNT_TIMEOUT').default(d.mountTimeoutMs, String(d.mountTimeoutMs / 1000)).argParser(positiveSeconds))
     .addOption(flag('--cache-ttl <seconds>', 'how long a fetched value may be served again (0 disables the cache)', 'CACHE_TTL').default(d.cacheTtlMs, String(d.cacheTtlMs / 1000)).argParser(nonNegativeSeconds))
@@ -110,6 +120,7 @@ function buildProgram(): Command {
         metricsAddr: flags['metricsAddr'] as string,
         healthAddr: flags['healthAddr'] as string,
         logLevel: flags['logLevel'] as LogLevel,
+        preloadStores: flags['preloadStores'] as PreloadChoice,
         gracePeriodMs: flags['gracePeriod'] as number,
         mountTimeoutMs: flags['mountTimeout'] as number,
         cacheTtlMs: flags['cacheTtl'] as number,

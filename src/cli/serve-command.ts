@@ -5,6 +5,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { startCourier } from '../server/courier-server.ts';
 import type { ServeOptions } from '../server/options.ts';
 import { createStoreRegistry } from '../stores/registry.ts';
+import { preloadStores, storesToPreload } from '../stores/preload.ts';
 import { startStores } from '../stores/start-stores.ts';
 import { VERSION } from '../version.ts';
 import { lazyKube, type LazyKube } from './lazy-kube.ts';
@@ -33,6 +34,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles, mirrorSecrets: options.mirrorSecrets === true, podEvents: events !== undefined, kube: kube.source },
     'courier is serving',
   );
+  // In the background: Mounts are served meanwhile, and one that needs a store still loading waits for the same load.
+  void preloadStores(storesToPreload(registry.modules, options.stores, options.preloadStores ?? 'auto'), backends, logger);
   const signal = await stopSignal;
   logger.info({ signal, gracePeriodMs: options.gracePeriodMs }, 'stopping: draining in-flight mounts');
   await courier.shutdown();

@@ -1,5 +1,4 @@
-/** Builds the pod-token signature check `--verify-tokens` asks for; the Kubernetes client loads only when the check needs it. */
-import { jwksVerifier, urlKeySource } from '../identity/jwks-verifier.ts';
+/** Builds the pod-token signature check `--verify-tokens` asks for; the JWT library and the Kubernetes client load only when the check needs them. */
 import { NO_SIGNATURE_CHECK, type TokenVerifier } from '../identity/token-verifier.ts';
 import type { ServeOptions } from '../server/options.ts';
 import type { LazyKube } from './lazy-kube.ts';
@@ -10,6 +9,7 @@ import type { LazyKube } from './lazy-kube.ts';
  */
 export async function createTokenVerifier(options: Pick<ServeOptions, 'verifyTokens' | 'tokenIssuer' | 'tokenJwksUrl'>, kube: LazyKube): Promise<TokenVerifier> {
   if (options.verifyTokens === 'off') return NO_SIGNATURE_CHECK;
+  const { jwksVerifier, urlKeySource } = await import('../identity/jwks-verifier.ts');
   if (options.verifyTokens === 'jwks' && options.tokenJwksUrl !== undefined) {
     return jwksVerifier(urlKeySource(options.tokenJwksUrl), { ...(options.tokenIssuer === undefined ? {} : { issuer: options.tokenIssuer }) });
   }

@@ -1,5 +1,6 @@
 /** Picks the pod's token for an audience and checks, before anything is served for it, that it is signed, current, for that audience and the pod's own. */
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
+import { decodeJwt } from 'jose/jwt/decode';
 import { AuthError } from '../errors/courier-error.ts';
 import { DRIVER_KEYS } from '../spc/decode-request.ts';
 import type { PodInfo, ServiceAccountToken, TokenMap } from '../spc/types.ts';

@@ -2,6 +2,7 @@
 import type { TokenVerificationMode } from '../identity/token-verifier.ts';
 import type { LogLevel } from '../observability/logger.ts';
 import { DEFAULT_BUDGETS, type MountBudgets } from '../spc/budgets.ts';
+import type { PreloadChoice } from '../stores/preload.ts';
 import type { StoresFlags } from '../stores/start-stores.ts';
 
 export interface ServeOptions {
@@ -48,6 +49,8 @@ export interface ServeOptions {
   readonly negativeCacheTtlMs: number;
   /** What one Mount may cost (`--max-parameter-bytes`, `--max-objects`, ...; spc/budgets.ts). */
   readonly budgets: MountBudgets;
+  /** `--preload-stores`: the stores whose libraries load right after the socket is up (stores/preload.ts). */
+  readonly preloadStores?: PreloadChoice;
 }
 
 /** The driver's rule for provider names. */
@@ -71,4 +74,5 @@ export const DEFAULT_SERVE_OPTIONS: ServeOptions = Object.freeze({
   maxConcurrentFetchesPerIdentity: 4,
   negativeCacheTtlMs: 5_000,
   budgets: DEFAULT_BUDGETS,
+  preloadStores: 'auto',
 });

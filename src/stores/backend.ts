@@ -53,6 +53,8 @@ export interface Backend {
   onInvalidate?(listener: () => void): void;
   /** Releases watchers, clients and sockets. */
   close?(): Promise<void>;
+  /** Loads the client libraries now instead of at first use (`--preload-stores`; lazy-backend.ts). */
+  preload?(): Promise<void>;
 }
 
 /** The stores enabled on this Courier, by name. */

@@ -26,6 +26,9 @@ export function lazyBackend(store: string, load: () => Promise<Backend>): Backen
     },
     identityKey: async (request, context) => (await backend()).identityKey(request, context),
     fetch: async (requests, context) => (await backend()).fetch(requests, context),
+    preload: async () => {
+      await backend();
+    },
     close: async () => {
       if (loading) await (await loading.catch(() => undefined))?.close?.();
     },

@@ -172,7 +172,12 @@ test('the version key is a Secret made once, kept on uninstall, mounted read-onl
 
 test('token verification by TokenReview grants create on tokenreviews and nothing else new', async (t) => {
   const chart = await helmTemplate({ set: ['tokenVerification.mode=tokenreview'] });
-  t.deepEqual(only(chart, 'ClusterRole', 'courier')['rules'], [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] }, { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }]);
+  t.deepEqual(only(chart, 'ClusterRole', 'courier')['rules'], [
+    { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] },
+    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    // Pod events are on by default; their rule is unchanged by token verification.
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  ]);
   t.true(container(only(chart, 'DaemonSet')).args.includes('--verify-tokens=tokenreview'));
 });
 

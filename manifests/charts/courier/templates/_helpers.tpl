@@ -38,6 +38,7 @@ Adding a flag is one line in this dict (or one line under extraFlags in values).
   "socket-dir" "/var/run/secrets-store-csi-providers"
   "grace-period" $v.gracePeriodSeconds
   "log-level" $v.logLevel
+  "preload-stores" $v.preloadStores
   "metrics-addr" (ternary (printf "0.0.0.0:%v" $v.metrics.port) "off" $v.metrics.enabled)
   "health-addr" (printf "0.0.0.0:%v" $v.health.port)
   "compat" $v.compat

@@ -1,0 +1,241 @@
+/**
+ * Footprint of the DaemonSet: start-up, memory, first Mount and CPU per Mount of Courier (every store
+ * switched on as the chart does, metrics and health served) beside the null provider (bench/lib/null-provider.ts:
+ * the same runtime and gRPC stack answering a fixed set of files), measured interleaved in one run.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DRIVER_KEYS } from '../../src/spc/decode-request.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../test/fakes/kube-api.ts';
+import { startMoto } from '../../test/e2e/moto/moto-server.ts';
+import { fakePodToken, tokensAttribute } from '../../test/helpers/pod-token.ts';
+import { connectProvider } from '../../test/helpers/provider-client.ts';
+import { imageNodeOptions, startCourierProcess, type CourierProcess, type CourierProcessOptions } from '../lib/courier-process.ts';
+import { driveMounts, type WireRequest } from '../lib/load.ts';
+import { mebibytes, percentile, round } from '../lib/stats.ts';
+import type { BenchCase, BenchTarget } from '../lib/types.ts';
+
+export const title = 'footprint: Courier (every store on, as the chart starts it) beside the null provider, interleaved, both with the image\'s node options';
+
+const NULL_PROVIDER = fileURLToPath(new URL('../lib/null-provider.mjs', import.meta.url));
+const STARTS = 5;
+const FIRST_MOUNTS = 3;
+const WARM = { c1: 2_000, c16: 6_000 };
+const OVERLOAD = 2_000;
+const IDLE_SETTLE_MS = 2_000;
+
+interface Provider {
+  readonly name: 'courier' | 'null';
+  readonly options: CourierProcessOptions;
+}
+
+/** Ten JSON secrets of about 200 bytes on the local store; the class returns each whole, as the null provider does. */
+async function makeStore(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'courier-bench-footprint-'));
+  await mkdir(join(root, 'app'));
+  for (let index = 0; index < 10; index += 1) {
+    await writeFile(join(root, 'app', `secret-${index}.json`), JSON.stringify({ user: `user-${index}`, password: 'x'.repeat(40), note: 'y'.repeat(100) }));
+  }
+  return root;
+}
+
+function localRequest(): WireRequest {
+  const objects = Array.from({ length: 10 }, (_, index) => `- source: file:app/secret-${index}.json\n  path: config/secret-${index}.json`).join('\n');
+  const attributes = {
+    objects,
+    [DRIVER_KEYS.secretProviderClass]: 'bench',
+    [DRIVER_KEYS.podName]: 'bench-0',
+    [DRIVER_KEYS.podNamespace]: 'bench',
+    [DRIVER_KEYS.podUid]: '00000000-0000-4000-8000-000000000000',
+    [DRIVER_KEYS.serviceAccount]: 'default',
+  };
+  return { attributes: JSON.stringify(attributes), secrets: 'null', targetPath: '/tmp/courier-bench-target', permission: '420' };
+}
+
+/** An AWS-provider class of two Secrets Manager secrets, read with IRSA from moto. */
+function awsAttributes(): Record<string, string> {
+  return {
+    dialect: 'aws',
+    region: 'us-east-1',
+    objects: '- {objectName: footprint-0, objectType: secretsmanager}\n- {objectName: footprint-1, objectType: secretsmanager}',
+    [DRIVER_KEYS.secretProviderClass]: 'bench-aws',
+    [DRIVER_KEYS.podName]: 'web-0',
+    [DRIVER_KEYS.podNamespace]: 'bench',
+    [DRIVER_KEYS.podUid]: '00000000-0000-4000-8000-000000000001',
+    [DRIVER_KEYS.serviceAccount]: 'app',
+    [DRIVER_KEYS.tokens]: tokensAttribute([{ audience: 'sts.amazonaws.com', token: fakePodToken({ namespace: 'bench', serviceAccount: 'app', audience: 'sts.amazonaws.com' }) }]),
+  };
+}
+
+/** The flags the chart starts Courier with by default, plus the gcp and vault stores switched on. */
+function courierOptions(store: string, kube: FakeKubeApi, motoUrl: string, nodeArgs: readonly string[]): CourierProcessOptions {
+  return {
+    nodeArgs,
+    args: ['--local-store', store, '--kubeconfig', kube.kubeconfig, '--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0', '--gcp-project', 'bench-project', '--gcp-cluster-location', 'europe-west1', '--gcp-cluster-name', 'bench', '--vault-addr', 'https://127.0.0.1:1'],
+    env: { AWS_ENDPOINT_URL: motoUrl, AWS_REGION: 'us-east-1' },
+  };
+}
+
+async function measureStarts(providers: readonly Provider[]): Promise<Map<string, number[]>> {
+  const times = new Map<string, number[]>(providers.map((provider) => [provider.name, []]));
+  for (let round = 0; round < STARTS; round += 1) {
+    for (const provider of providers) {
+      const process = await startCourierProcess(provider.options);
+      times.get(provider.name)?.push(process.readyMs);
+      await process.stop();
+    }
+  }
+  return times;
+}
+
+/** Milliseconds of the first Mount sent the moment the socket accepts. */
+async function firstMount(process: CourierProcess, attributes: Record<string, string>): Promise<number> {
+  const client = connectProvider(process.socketPath);
+  try {
+    const started = performance.now();
+    await client.mount({ attributes }, 30_000);
+    return performance.now() - started;
+  } finally {
+    client.close();
+  }
+}
+
+async function measureFirstMounts(providers: readonly Provider[]): Promise<Map<string, { local: number[]; aws: number[] }>> {
+  const times = new Map(providers.map((provider) => [provider.name, { local: [] as number[], aws: [] as number[] }]));
+  const local = JSON.parse(localRequest().attributes) as Record<string, string>;
+  for (let round = 0; round < FIRST_MOUNTS; round += 1) {
+    for (const provider of providers) {
+      for (const kind of ['local', 'aws'] as const) {
+        const process = await startCourierProcess(provider.options);
+        try {
+          times.get(provider.name)?.[kind].push(await firstMount(process, kind === 'aws' ? awsAttributes() : local));
+        } finally {
+          await process.stop();
+        }
+      }
+    }
+  }
+  return times;
+}
+
+interface Steady {
+  readonly idleRss: number;
+  readonly p50c1: number;
+  readonly cpuC1: number;
+  readonly cpuC16: number;
+  readonly peak16: number;
+  readonly peakOverload: number;
+  readonly overloadFailed: number;
+  readonly failed: number;
+}
+
+/** Idle RSS, then warm Mounts at concurrency 1 and 16, then a burst of OVERLOAD Mounts at once, on one process. */
+async function measureSteady(provider: Provider): Promise<Steady> {
+  const process = await startCourierProcess(provider.options);
+  const request = localRequest();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+    const idleRss = await process.rssBytes();
+    await driveMounts({ socketPath: process.socketPath, request, concurrency: 16, count: 500 });
+    const run = async (concurrency: number, count: number) => {
+      const cpu = await process.cpuSeconds();
+      const result = await driveMounts({ socketPath: process.socketPath, request, concurrency, count, maxMs: 60_000 });
+      const cpuMs = ((await process.cpuSeconds()) - cpu) * 1000;
+      return { result, cpuPerMount: cpuMs / Math.max(1, result.completed + result.failed) };
+    };
+    const c1 = await run(1, WARM.c1);
+    const c16 = await run(16, WARM.c16);
+    const peak16 = await process.peakRssBytes();
+    const overload = await driveMounts({ socketPath: process.socketPath, request, concurrency: OVERLOAD, count: OVERLOAD, deadlineMs: 60_000, maxMs: 90_000 });
+    return {
+      idleRss,
+      p50c1: percentile(c1.result.latenciesMs, 50),
+      cpuC1: c1.cpuPerMount,
+      cpuC16: c16.cpuPerMount,
+      peak16,
+      peakOverload: await process.peakRssBytes(),
+      overloadFailed: overload.failed,
+      failed: c1.result.failed + c16.result.failed,
+    };
+  } finally {
+    await process.stop();
+  }
+}
+
+export async function run(): Promise<BenchCase> {
+  const store = await makeStore();
+  const moto = await startMoto();
+  const kube = await startFakeKubeApi();
+  try {
+    kube.addServiceAccount('bench', 'app', { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/bench' });
+    const seed = new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.url, credentials: { accessKeyId: 'seed', secretAccessKey: 'seed' } });
+    for (let index = 0; index < 2; index += 1) await seed.send(new CreateSecretCommand({ Name: `footprint-${index}`, SecretString: `value-${index}` }));
+    // Both run with the image's node options, so the runtime is the same.
+    const nodeArgs = await imageNodeOptions();
+    const providers: Provider[] = [
+      { name: 'null', options: { script: NULL_PROVIDER, nodeArgs } },
+      { name: 'courier', options: courierOptions(store, kube, moto.url, nodeArgs) },
+    ];
+    const starts = await measureStarts(providers);
+    const firsts = await measureFirstMounts(providers);
+    const steady = new Map<string, Steady>();
+    for (const provider of providers) steady.set(provider.name, await measureSteady(provider));
+    return report(starts, firsts, steady);
+  } finally {
+    await kube.close();
+    await moto.close();
+    await rm(store, { recursive: true, force: true });
+  }
+}
+
+function report(starts: Map<string, number[]>, firsts: Map<string, { local: number[]; aws: number[] }>, steady: Map<string, Steady>): BenchCase {
+  const of = (name: string) => steady.get(name) as Steady;
+  const courier = of('courier');
+  const nil = of('null');
+  const median = (values: readonly number[] | undefined) => percentile(values ?? [], 50);
+  const figures = {
+    ready: [median(starts.get('courier')), median(starts.get('null'))],
+    firstLocal: [median(firsts.get('courier')?.local), median(firsts.get('null')?.local)],
+    firstAws: [median(firsts.get('courier')?.aws), median(firsts.get('null')?.aws)],
+    idle: [mebibytes(courier.idleRss), mebibytes(nil.idleRss)],
+    peak16: [mebibytes(courier.peak16), mebibytes(nil.peak16)],
+    peakOverload: [mebibytes(courier.peakOverload), mebibytes(nil.peakOverload)],
+    cpu1: [courier.cpuC1, nil.cpuC1],
+    cpu16: [courier.cpuC16, nil.cpuC16],
+    p50: [courier.p50c1, nil.p50c1],
+  } as const;
+  const row = (metric: string, [ours, floor]: readonly [number, number], digits: number, note = '') => ({
+    metric,
+    courier: round(ours, digits),
+    'null provider': round(floor, digits),
+    ratio: round(ours / floor, 2),
+    note,
+  });
+  const rows = [
+    row(`spawn to socket accepting, median of ${STARTS} (ms)`, figures.ready, 0),
+    row(`first Mount after start, local store, median of ${FIRST_MOUNTS} (ms)`, figures.firstLocal, 0),
+    row(`first Mount after start, AWS with IRSA against moto, median of ${FIRST_MOUNTS} (ms)`, figures.firstAws, 0, 'null provider: its fixed answer'),
+    row(`idle RSS ${IDLE_SETTLE_MS / 1000} s after start (MiB)`, figures.idle, 1),
+    row('peak RSS after warm Mounts at concurrency 16 (MiB)', figures.peak16, 1),
+    row(`peak RSS after ${OVERLOAD} Mounts at once (MiB)`, figures.peakOverload, 1, `failed: courier ${courier.overloadFailed}, null ${nil.overloadFailed}`),
+    row('server CPU per warm Mount at concurrency 1 (ms)', figures.cpu1, 3),
+    row('server CPU per warm Mount at concurrency 16 (ms)', figures.cpu16, 3),
+    row('p50 warm Mount at concurrency 1 (ms)', figures.p50, 2),
+  ];
+  const ratio16 = figures.cpu16[0] / figures.cpu16[1];
+  const ratioP50 = figures.p50[0] / figures.p50[1];
+  const targets: BenchTarget[] = [
+    { metric: 'idle RSS (MiB)', target: '<= 64', value: figures.idle[0], met: figures.idle[0] <= 64 },
+    { metric: 'peak RSS, 16 concurrent Mounts (MiB)', target: '<= 96', value: figures.peak16[0], met: figures.peak16[0] <= 96 },
+    { metric: `peak RSS, ${OVERLOAD} Mounts at once (MiB)`, target: '<= 128', value: figures.peakOverload[0], met: figures.peakOverload[0] <= 128 },
+    { metric: 'spawn to socket accepting (ms)', target: '<= 150', value: round(figures.ready[0], 0), met: figures.ready[0] <= 150 },
+    { metric: 'first Mount after start, AWS against moto (ms)', target: '<= 250', value: round(figures.firstAws[0], 0), met: figures.firstAws[0] <= 250 },
+    { metric: 'server CPU per warm Mount at c16, ratio to the null provider', target: '<= 1.5', value: round(ratio16, 2), met: ratio16 <= 1.5 },
+    { metric: 'p50 warm Mount at c1, ratio to the null provider', target: '<= 1.3', value: round(ratioP50, 2), met: ratioP50 <= 1.3 },
+    { metric: 'warm Mounts that failed (courier)', target: '0', value: courier.failed, met: courier.failed === 0 },
+  ];
+  return { title, rows, targets };
+}

@@ -1,0 +1,53 @@
+/** `--preload-stores`: which stores load their client libraries right after the socket is up, so no Mount pays for the load. */
+import type { Logger } from '../observability/logger.ts';
+import type { BackendRegistry } from './backend.ts';
+import type { StoreModule } from './store-module.ts';
+import type { StoresFlags } from './start-stores.ts';
+
+/** `auto` (the stores any of whose flags is set), `all`, `none`, or store module names. */
+export type PreloadChoice = 'auto' | 'all' | 'none' | readonly string[];
+
+/** Parses the flag's value; throws an Error naming what is wrong (the CLI reports it against the flag). */
+export function parsePreloadChoice(value: string, modules: readonly StoreModule[]): PreloadChoice {
+  const trimmed = value.trim();
+  if (trimmed === 'auto' || trimmed === 'all' || trimmed === 'none') return trimmed;
+  const names = trimmed.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const known = modules.map((module) => module.name);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (names.length === 0 || unknown.length > 0) throw new Error(`"${value}" is not auto, all, none or a list of stores (${known.join(', ')})`);
+  return Object.freeze(names);
+}
+
+/**
+ * The modules to preload. `auto` takes a store whose flags (or their fallback variables) say the
+ * cluster uses it (`--aws-region`, `--gcp-project`, `--vault-addr`, ...): a store that is merely always on,
+ * like azure without any --azure-* flag, loads with its first object instead, and its memory is
+ * not spent on nodes that never read from it.
+ */
+export function storesToPreload(modules: readonly StoreModule[], flags: StoresFlags, choice: PreloadChoice): StoreModule[] {
+  if (choice === 'none') return [];
+  if (choice === 'all') return [...modules];
+  if (choice === 'auto') return modules.filter((module) => Object.keys(flags[module.name] ?? {}).length > 0);
+  return modules.filter((module) => choice.includes(module.name));
+}
+
+/**
+ * Loads the libraries of `modules`' backends one store after another, in the background. A failure
+ * is logged and left to the first Mount, which loads again and reports it to its pod.
+ */
+export async function preloadStores(modules: readonly StoreModule[], backends: BackendRegistry, logger: Logger): Promise<void> {
+  for (const module of modules) {
+    const started = performance.now();
+    const loads = module.sources.flatMap(({ name }) => {
+      const backend = backends.get(name);
+      return backend?.preload === undefined ? [] : [backend.preload()];
+    });
+    if (loads.length === 0) continue;
+    try {
+      await Promise.all(loads);
+      logger.debug({ store: module.name, ms: Math.round(performance.now() - started) }, 'store libraries preloaded');
+    } catch (error) {
+      logger.warn({ store: module.name, error: error instanceof Error ? error.message : String(error) }, 'store libraries could not be preloaded; the first Mount loads them');
+    }
+  }
+}
