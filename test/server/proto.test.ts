@@ -1,0 +1,82 @@
+import { fileURLToPath } from 'node:url';
+import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
+import test from 'ava';
+import protobuf from 'protobufjs/minimal.js';
+import {
+  decodeMountRequest,
+  decodeMountResponse,
+  decodeVersionRequest,
+  decodeVersionResponse,
+  encodeMountRequest,
+  encodeMountResponse,
+  encodeVersionRequest,
+  encodeVersionResponse,
+  loadProviderProto,
+} from '../../src/server/proto.ts';
+
+// Courier's codec against @grpc/proto-loader's reading of the driver's own .proto file, both ways.
+const PROTO = fileURLToPath(new URL('../../proto/v1alpha1/service.proto', import.meta.url));
+const loader = loadSync(PROTO, { keepCase: false, longs: String, enums: String, defaults: true, arrays: true });
+const method = (name: 'Mount' | 'Version') => (loader['v1alpha1.CSIDriverProvider'] as Record<string, MethodDefinition<object, object>>)[name] as MethodDefinition<object, object>;
+
+const request = {
+  attributes: JSON.stringify({ objects: '- source: file:app/db', 'csi.storage.k8s.io/pod.name': 'web-0 ✓' }),
+  secrets: '{"clientid":"x"}',
+  targetPath: '/var/lib/kubelet/pods/uid/volumes/kubernetes.io~csi/secrets/mount',
+  permission: '420',
+  currentObjectVersion: [{ id: 'file:app/db', version: 'v1' }, { id: 'b', version: '' }],
+};
+const response = {
+  objectVersion: [{ id: 'file:app/db', version: 'sha256:abc' }],
+  error: null,
+  files: [
+    { path: 'db/password', mode: 420, contents: Buffer.from('s3cret\u0000\u00ff', 'latin1') },
+    { path: 'empty', mode: 256, contents: Buffer.alloc(0) },
+    { path: 'big', mode: 0o600, contents: Buffer.alloc(300_000, 7) },
+  ],
+};
+
+test('a MountRequest reads the same in both codecs', (t) => {
+  t.deepEqual(method('Mount').requestDeserialize(encodeMountRequest(request)), request);
+  t.deepEqual(decodeMountRequest(method('Mount').requestSerialize(request)), request);
+});
+
+test('a MountResponse with files, and one with only an error code, read the same in both codecs', (t) => {
+  const fromOurs = method('Mount').responseDeserialize(encodeMountResponse(response)) as typeof response;
+  t.deepEqual(fromOurs.files.map((file) => [file.path, file.mode, Buffer.from(file.contents).toString('base64')]), response.files.map((file) => [file.path, file.mode, file.contents.toString('base64')]));
+  t.deepEqual(fromOurs.objectVersion, response.objectVersion);
+  t.is(fromOurs.error, null);
+  const decoded = decodeMountResponse(method('Mount').responseSerialize(response));
+  t.deepEqual(decoded.files.map((file) => [file.path, file.mode, Buffer.from(file.contents).toString('base64')]), response.files.map((file) => [file.path, file.mode, file.contents.toString('base64')]));
+  const failed = { objectVersion: [], error: { code: 'ProviderError' }, files: [] };
+  t.deepEqual(method('Mount').responseDeserialize(encodeMountResponse(failed)), failed);
+  t.deepEqual(decodeMountResponse(method('Mount').responseSerialize(failed)), failed);
+});
+
+test('Version messages read the same in both codecs', (t) => {
+  const answer = { version: 'v1alpha1', runtimeName: 'courier', runtimeVersion: '0.1.0' };
+  t.deepEqual(method('Version').responseDeserialize(encodeVersionResponse(answer)), answer);
+  t.deepEqual(decodeVersionResponse(method('Version').responseSerialize(answer)), answer);
+  t.deepEqual(decodeVersionRequest(method('Version').requestSerialize({ version: 'v1alpha1' })), { version: 'v1alpha1' });
+  t.deepEqual(method('Version').requestDeserialize(encodeVersionRequest({ version: 'v1alpha1' })), { version: 'v1alpha1' });
+});
+
+test('empty messages decode to proto3 defaults, and unknown fields are skipped', (t) => {
+  t.deepEqual(decodeMountRequest(Buffer.alloc(0)), { attributes: '', secrets: '', targetPath: '', permission: '', currentObjectVersion: [] });
+  t.deepEqual(decodeMountResponse(Buffer.alloc(0)), { objectVersion: [], error: null, files: [] });
+  // A later driver's field 9 (varint), 10 (bytes) and 11 (fixed64) between known ones.
+  const writer = protobuf.Writer.create();
+  writer.uint32((9 << 3) | 0).uint64(123456789);
+  writer.uint32((1 << 3) | 2).string('{"a":"b"}');
+  writer.uint32((10 << 3) | 2).bytes(Buffer.from('ignored'));
+  writer.uint32((11 << 3) | 1).fixed64(1);
+  writer.uint32((4 << 3) | 2).string('420');
+  t.deepEqual(decodeMountRequest(writer.finish()), { attributes: '{"a":"b"}', secrets: '', targetPath: '', permission: '420', currentObjectVersion: [] });
+});
+
+test('the service has the paths and shapes the driver calls', (t) => {
+  const { service, Client } = loadProviderProto();
+  t.deepEqual(Object.fromEntries(Object.entries(service).map(([name, definition]) => [name, [definition.path, definition.requestStream, definition.responseStream]])), Object.fromEntries(Object.entries(loader['v1alpha1.CSIDriverProvider'] as Record<string, MethodDefinition<object, object>>).map(([name, definition]) => [name, [definition.path, definition.requestStream, definition.responseStream]])));
+  t.is(typeof Client, 'function');
+  t.is(loadProviderProto(), loadProviderProto(), 'built once');
+});
