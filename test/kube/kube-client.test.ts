@@ -48,3 +48,14 @@ test('the client reads its configuration once', async (t) => {
   t.notThrows(() => kube.check());
   t.deepEqual(await kube.request({ method: 'GET', path: '/version' }), { major: '1', minor: '33', gitVersion: 'v1.33.0', platform: 'linux/amd64' });
 });
+
+test('a kubeconfig\'s tokenFile is read relative to the kubeconfig\'s directory and sent as the bearer token', async (t) => {
+  const api = await useFakeKubeApi(t);
+  await writeFile(join(api.dir, 'token'), `${api.token}\n`);
+  const file = join(api.dir, 'token-file-kubeconfig');
+  const config = JSON.parse(await readFile(api.kubeconfig, 'utf8')) as { users: Array<{ user: Record<string, unknown> }> };
+  config.users[0] = { ...config.users[0], user: { tokenFile: 'token' } };
+  await writeFile(file, JSON.stringify(config));
+  await createKubeClient({ kubeconfig: file }).request({ method: 'GET', path: '/version' });
+  t.is(api.requests.at(-1)?.authorization, `Bearer ${api.token}`);
+});
