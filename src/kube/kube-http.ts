@@ -46,7 +46,28 @@ export function kubePath(strings: TemplateStringsArray, ...segments: readonly st
  * KubeApiError for an error status, with the signal's reason when it aborts (a TimeoutError for the
  * call timeout, as fetch does), and with the socket's error (its `code`: ECONNREFUSED, ...) otherwise.
  */
-export function sendKubeRequest(request: KubeRequest, exchange: KubeExchange): Promise<KubeReply<unknown>> {
+export async function sendKubeRequest(request: KubeRequest, exchange: KubeExchange): Promise<KubeReply<unknown>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await exchangeOnce(request, exchange);
+    } catch (error) {
+      // A kept-alive connection the server closed just as it was reused: the request never reached the
+      // server, so it is sent again on another connection (what Node.js documents for keep-alive agents).
+      if (!(error instanceof StaleSocket)) throw error;
+      if (attempt >= STALE_SOCKET_ATTEMPTS) throw error.cause;
+    }
+  }
+}
+
+/** How often a call is sent when each try meets a connection the server had closed. */
+const STALE_SOCKET_ATTEMPTS = 3;
+
+/** The error of a reused connection that was reset before any answer; `cause` is the socket's error. */
+class StaleSocket extends Error {
+  override readonly name = 'StaleSocket';
+}
+
+function exchangeOnce(request: KubeRequest, exchange: KubeExchange): Promise<KubeReply<unknown>> {
   return new Promise<KubeReply<unknown>>((resolve, reject) => {
     const { signal } = exchange;
     if (signal.aborted) {
@@ -74,7 +95,9 @@ export function sendKubeRequest(request: KubeRequest, exchange: KubeExchange): P
       finish(() => reject(abortReason(signal)));
     };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    let answered = false;
     const req = send(url, { method: request.method, headers, agent: exchange.agent }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -98,7 +121,10 @@ export function sendKubeRequest(request: KubeRequest, exchange: KubeExchange): P
       });
     });
     signal.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (error) => finish(() => reject(error)));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const stale = req.reusedSocket && !answered && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+      finish(() => reject(stale ? new StaleSocket('a kept-alive connection was closed', { cause: error }) : error));
+    });
     req.end(payload);
   });
 }
