@@ -1,6 +1,6 @@
 /** `courier doctor`'s RBAC check: Courier's identity may do exactly what its flags need, asked with SelfSubjectAccessReviews. */
-import { AuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/kube-client.ts';
+import { statusOf } from '../kube/kube-errors.ts';
 import { fail, pass, skip, type CheckResult } from './doctor-report.ts';
 
 /** One permission, as RBAC names it. */
@@ -43,17 +43,17 @@ export function permissionsFor(flags: AccessFlags): { readonly needed: readonly 
  */
 export async function checkAccess(kube: KubeClient, flags: AccessFlags, impersonate?: string): Promise<CheckResult> {
   const { needed, excess } = permissionsFor(flags);
-  const api = kube.api(AuthorizationV1Api);
-  const options = () => (impersonate === undefined ? kube.callOptions() : setHeaderOptions('Impersonate-User', impersonate, kube.callOptions()));
+  const headers = impersonate === undefined ? {} : { headers: { 'Impersonate-User': impersonate } };
   const allowed = async (permission: Permission) => {
-    const review = await api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { group: permission.group, resource: permission.resource, verb: permission.verb } } } }, options());
+    const body = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: permission.group, resource: permission.resource, verb: permission.verb } } };
+    const review = await kube.request<{ readonly status?: { readonly allowed?: boolean } }>({ method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', body, ...headers });
     return review.status?.allowed === true;
   };
   let answers: boolean[];
   try {
     answers = await Promise.all([...needed, ...excess].map(allowed));
   } catch (error) {
-    const forbidden = (error as { code?: number }).code === 403;
+    const forbidden = statusOf(error) === 403;
     return forbidden && impersonate !== undefined
       ? skip(`RBAC: the kubeconfig's user may not impersonate ${impersonate}`, 'run courier doctor in the Courier pod, or with a kubeconfig allowed to impersonate service accounts')
       : fail(`RBAC: access reviews failed (${error instanceof Error ? error.message : 'error'})`, 'check --kubeconfig, or run doctor in the Courier pod');

@@ -1,6 +1,7 @@
 /** `courier doctor`'s checks through the Kubernetes API: the CSIDriver object, the driver's version and providers directory, the clock. */
-import { AppsV1Api, StorageV1Api, VersionApi, type V1DaemonSet } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/kube-client.ts';
+import { kubePath } from '../kube/kube-http.ts';
+import type { ObjectMeta } from '../kube/kube-objects.ts';
 import { statusOf } from '../kube/kube-errors.ts';
 import { fail, pass, skip, type CheckResult } from './doctor-report.ts';
 
@@ -11,11 +12,29 @@ export const MIN_DRIVER = [1, 6, 0] as const;
 /** Past this difference from the API server's clock, token lifetimes and STS checks go wrong. */
 export const MAX_CLOCK_SKEW_MS = 30_000;
 
+/** The fields of an apps/v1 DaemonSet the checks read. */
+export interface DaemonSet {
+  readonly metadata?: ObjectMeta;
+  readonly spec?: {
+    readonly template: {
+      readonly spec?: {
+        readonly containers: ReadonlyArray<{ readonly image?: string; readonly args?: readonly string[] }>;
+        readonly volumes?: ReadonlyArray<{ readonly hostPath?: { readonly path: string } }>;
+      };
+    };
+  };
+}
+
+/** The fields of a storage.k8s.io/v1 CSIDriver the checks read. */
+interface CsiDriver {
+  readonly spec: { readonly tokenRequests?: ReadonlyArray<{ readonly audience: string }>; readonly requiresRepublish?: boolean };
+}
+
 /** What the CSIDriver must carry for these stores and this rotation setting. */
 export async function checkCsiDriver(kube: KubeClient, audiences: ReadonlyMap<string, string>, rotation: boolean): Promise<CheckResult[]> {
-  let spec: { tokenRequests?: Array<{ audience: string }>; requiresRepublish?: boolean };
+  let spec: CsiDriver['spec'];
   try {
-    spec = (await kube.api(StorageV1Api).readCSIDriver({ name: CSI_DRIVER }, kube.callOptions())).spec;
+    spec = (await kube.request<CsiDriver>({ method: 'GET', path: kubePath`/apis/storage.k8s.io/v1/csidrivers/${CSI_DRIVER}` })).spec;
   } catch (error) {
     if (statusOf(error) === 404) return [fail(`CSIDriver ${CSI_DRIVER} does not exist`, 'install the Secrets Store CSI driver (its Helm chart creates the CSIDriver) before Courier')];
     return [unreadable(`CSIDriver ${CSI_DRIVER}`, error, 'get csidrivers.storage.k8s.io')];
@@ -40,16 +59,16 @@ export async function checkCsiDriver(kube: KubeClient, audiences: ReadonlyMap<st
 }
 
 /** The driver's DaemonSet, found by its container image (`.../csi-secrets-store/driver:vX.Y.Z`). */
-export async function readDaemonSets(kube: KubeClient): Promise<V1DaemonSet[] | CheckResult> {
+export async function readDaemonSets(kube: KubeClient): Promise<DaemonSet[] | CheckResult> {
   try {
-    return (await kube.api(AppsV1Api).listDaemonSetForAllNamespaces({}, kube.callOptions())).items;
+    return (await kube.request<{ readonly items: DaemonSet[] }>({ method: 'GET', path: '/apis/apps/v1/daemonsets' })).items;
   } catch (error) {
     return unreadable('the driver\'s DaemonSet', error, 'list daemonsets.apps');
   }
 }
 
 /** The driver is new enough, and reads the providers directory Courier's DaemonSet serves its socket in. */
-export function checkDriver(daemonSets: readonly V1DaemonSet[], providerName: string): CheckResult[] {
+export function checkDriver(daemonSets: readonly DaemonSet[], providerName: string): CheckResult[] {
   const driver = daemonSets.find((set) => containers(set).some((container) => /\/driver(:|@|$)/.test(container.image ?? '') && /secrets-store/.test(container.image ?? '')));
   if (!driver) return [fail('no DaemonSet runs the Secrets Store CSI driver\'s image (…/csi-secrets-store/driver)', 'install the Secrets Store CSI driver; Courier is only its provider')];
   const name = `${driver.metadata?.namespace ?? ''}/${driver.metadata?.name ?? ''}`;
@@ -77,13 +96,13 @@ export function checkDriver(daemonSets: readonly V1DaemonSet[], providerName: st
 export async function checkClock(kube: KubeClient, now: () => number = Date.now): Promise<CheckResult> {
   try {
     const before = now();
-    const info = await kube.api(VersionApi).getCodeWithHttpInfo({}, kube.callOptions());
+    const info = await kube.reply<{ readonly gitVersion?: string }>({ method: 'GET', path: '/version' });
     const local = (before + now()) / 2;
-    const date = Date.parse(info.headers['date'] ?? '');
+    const date = Date.parse(info.headers.date ?? '');
     if (Number.isNaN(date)) return skip('clock: the API server sent no Date header', 'compare the node\'s clock with NTP');
     // The header has one-second resolution: up to a second of the difference is rounding.
     const skew = Math.max(0, Math.abs(local - date) - 1000);
-    if (skew <= MAX_CLOCK_SKEW_MS) return pass(`clock: within ${Math.ceil(skew / 1000)} s of the API server (Kubernetes ${info.data.gitVersion})`);
+    if (skew <= MAX_CLOCK_SKEW_MS) return pass(`clock: within ${Math.ceil(skew / 1000)} s of the API server (Kubernetes ${info.body.gitVersion ?? 'version unknown'})`);
     // To the nearest 10 s: the header's resolution makes the last second meaningless.
     const about = Math.round(Math.abs(local - date) / 10_000) * 10;
     return fail(`clock: about ${about} s ${local > date ? 'ahead of' : 'behind'} the API server; pod tokens look ${local > date ? 'expired early' : 'not yet valid'} and cloud token exchanges fail`, 'sync the node\'s clock (chrony or systemd-timesyncd against your NTP servers)');
@@ -92,12 +111,12 @@ export async function checkClock(kube: KubeClient, now: () => number = Date.now)
   }
 }
 
-function containers(set: V1DaemonSet) {
+function containers(set: DaemonSet) {
   return set.spec?.template.spec?.containers ?? [];
 }
 
 /** Host paths of the DaemonSet's volumes that look like a providers directory. */
-function providerHostPaths(set: V1DaemonSet): string[] {
+function providerHostPaths(set: DaemonSet): string[] {
   return (set.spec?.template.spec?.volumes ?? []).flatMap((volume) => (volume.hostPath?.path.includes('secrets-store-csi-providers') ? [volume.hostPath.path.replace(/\/+$/, '')] : []));
 }
 

@@ -49,7 +49,7 @@ export async function runChecks(flags: DoctorFlags, context: DoctorContext): Pro
   let kube = context.kube;
   try {
     kube ??= createKubeClientAtStartup(flags.kubeconfig, context.env);
-    kube.core();
+    kube.check();
   } catch (error) {
     results.push(fail(`Kubernetes API: ${error instanceof Error ? error.message : String(error)}`, 'run courier doctor in the Courier pod, or pass --kubeconfig'));
     kube = undefined;

@@ -1,4 +1,4 @@
-/** Loads the Kubernetes client library on first use: importing it costs about a second and 80 MiB at start-up. */
+/** Loads the Kubernetes client modules on first use: a Courier that never calls the API never loads them. */
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { ServiceAccountReader } from '../kube/service-accounts.ts';
 
@@ -6,9 +6,9 @@ import type { ServiceAccountReader } from '../kube/service-accounts.ts';
 export interface LazyKube {
   /** Where the configuration comes from, for logs: `kubeconfig FILE` or `in-cluster`. */
   readonly source: string;
-  /** Loads the library (once) and returns the client. */
+  /** Loads the client (once) and returns it. */
   client(): Promise<KubeClient>;
-  /** A ServiceAccountReader that loads the library on its first call; all calls share one reader and cache. */
+  /** A ServiceAccountReader that loads the client on its first call; all calls share one reader and cache. */
   readonly serviceAccounts: ServiceAccountReader;
 }
 

@@ -45,7 +45,7 @@ export async function serve(options: ServeOptions): Promise<void> {
 /** --mirror-secrets without a usable configuration fails now, not at the first Mount. */
 async function startMirror(kube: LazyKube, deps: { logger: Logger; metrics: Metrics }): Promise<SecretMirror> {
   const client = await kube.client();
-  client.core();
+  client.check();
   const { createSecretMirror } = await import('../kube/secret-mirror.ts');
   return createSecretMirror(client, deps);
 }

@@ -1,7 +1,7 @@
 /** Writes pod Events with the events.k8s.io/v1 API: create one, or bring its series count up to date. */
-import { EventsV1Api, PatchStrategy, setHeaderOptions, V1MicroTime, type EventsV1Event } from '@kubernetes/client-node';
 import type { PodInfo } from '../spc/types.ts';
 import type { KubeClient } from './kube-client.ts';
+import { kubePath } from './kube-http.ts';
 import { statusOf, toKubeError } from './kube-errors.ts';
 
 /** The `reportingController` of Courier's Events; `kubectl describe` shows it as the source (`courier, <instance>`). */
@@ -34,18 +34,17 @@ export interface EventWriter {
  * pod name, so an operator can tell which node's Courier saw the failure.
  */
 export function createEventWriter(kube: KubeClient, instance: string): EventWriter {
-  const api = () => kube.api(EventsV1Api);
   return {
     async create(event, signal) {
-      await api().createNamespacedEvent({ namespace: event.pod.namespace, body: eventBody(event, instance) }, kube.callOptions(signal)).catch((error: unknown) => {
+      const path = kubePath`/apis/events.k8s.io/v1/namespaces/${event.pod.namespace}/events`;
+      await kube.request({ method: 'POST', path, body: eventBody(event, instance) }, signal).catch((error: unknown) => {
         throw toKubeError(error, { verb: 'create', resource: 'events', namespace: event.pod.namespace, name: event.name });
       });
     },
     async updateSeries(namespace, name, count, at, signal) {
-      // MicroTime: RFC 3339 with six fractional digits, as the API server parses it.
-      const body = { series: { count, lastObservedTime: new V1MicroTime(at).toISOString() } };
+      const body = { series: { count, lastObservedTime: microTime(at) } };
       try {
-        await api().patchNamespacedEvent({ name, namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch, kube.callOptions(signal)));
+        await kube.request({ method: 'PATCH', path: kubePath`/apis/events.k8s.io/v1/namespaces/${namespace}/events/${name}`, body, contentType: 'application/merge-patch+json' }, signal);
         return true;
       } catch (error) {
         if (statusOf(error) === 404) return false;
@@ -55,13 +54,29 @@ export function createEventWriter(kube: KubeClient, instance: string): EventWrit
   };
 }
 
-function eventBody(event: NewPodEvent, instance: string): EventsV1Event {
+/** An events.k8s.io/v1 Event as Courier writes it. */
+interface EventBody {
+  readonly apiVersion: 'events.k8s.io/v1';
+  readonly kind: 'Event';
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly eventTime: string;
+  readonly reportingController: string;
+  readonly reportingInstance: string;
+  readonly action: string;
+  readonly reason: string;
+  readonly type: 'Normal' | 'Warning';
+  readonly note: string;
+  readonly regarding: { readonly apiVersion: string; readonly kind: string; readonly name: string; readonly namespace: string; readonly uid: string };
+  readonly related: { readonly apiVersion: string; readonly kind: string; readonly name: string; readonly namespace: string };
+}
+
+function eventBody(event: NewPodEvent, instance: string): EventBody {
   const { pod } = event;
   return {
     apiVersion: 'events.k8s.io/v1',
     kind: 'Event',
     metadata: { name: event.name, namespace: pod.namespace },
-    eventTime: new V1MicroTime(event.at),
+    eventTime: microTime(event.at),
     reportingController: REPORTING_CONTROLLER,
     reportingInstance: instance.slice(0, 128),
     action: event.action,
@@ -71,6 +86,11 @@ function eventBody(event: NewPodEvent, instance: string): EventsV1Event {
     regarding: { apiVersion: 'v1', kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: pod.uid },
     related: { apiVersion: 'secrets-store.csi.x-k8s.io/v1', kind: 'SecretProviderClass', name: event.secretProviderClass, namespace: pod.namespace },
   };
+}
+
+/** A MicroTime: RFC 3339 with six fractional digits, as the API server parses eventTime and series times. */
+export function microTime(at: Date): string {
+  return `${at.toISOString().slice(0, -1)}000Z`;
 }
 
 /** Cuts `text` to at most `limit` characters, marking the cut. */

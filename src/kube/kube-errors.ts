@@ -1,6 +1,6 @@
 /** Classifies failures of Kubernetes API calls (HTTP status, network, timeout) without exposing response bodies. */
-import { ApiException } from '@kubernetes/client-node';
 import { CourierError, PermissionError, ThrottledError, UnavailableError } from '../errors/courier-error.ts';
+import { KubeApiError } from './kube-api-error.ts';
 
 /** A call Courier made, described for error messages: `get secrets ns/name`. */
 export interface KubeCall {
@@ -13,41 +13,25 @@ export interface KubeCall {
 
 /** The HTTP status of a failed call, or undefined when the API never answered. */
 export function statusOf(error: unknown): number | undefined {
-  return error instanceof ApiException ? error.code : undefined;
+  return error instanceof KubeApiError ? error.code : undefined;
 }
 
 /** The `reason` of the Status object the API answered with (`AlreadyExists`, `Conflict`, ...). */
 export function reasonOf(error: unknown): string | undefined {
-  return stringField(statusBody(error), 'reason');
+  return error instanceof KubeApiError ? error.status?.reason : undefined;
 }
 
 /**
  * The `message` of the Status object. Only for errors a user must read (a 422 names the rule that
- * was broken: field paths and names, not data values); never log a whole ApiException.
+ * was broken: field paths and names, not data values).
  */
 export function statusMessageOf(error: unknown): string | undefined {
-  return stringField(statusBody(error), 'message');
-}
-
-function statusBody(error: unknown): unknown {
-  if (!(error instanceof ApiException)) return undefined;
-  const body: unknown = error.body;
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-function stringField(body: unknown, name: string): string | undefined {
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-  return typeof value === 'string' ? value : undefined;
+  return error instanceof KubeApiError ? error.status?.message : undefined;
 }
 
 /**
  * Turns a failure other than the ones the caller handles itself into a CourierError. The API's own
- * message is not copied: an ApiException's text carries the response headers and body.
+ * message is not copied: only the code and the Status object's reason say what happened.
  */
 export function toKubeError(error: unknown, call: KubeCall): CourierError {
   if (error instanceof CourierError) return error;
@@ -75,7 +59,7 @@ function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
 
-/** undici's `fetch failed` hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, ...). */
+/** The socket's error code (ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED, ...), also when a wrapper hides it in `cause`. */
 function networkReason(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {

@@ -1,5 +1,4 @@
 /** Writes mirror Secrets into the pod's namespace: create or update with conflict retry, only when something differs. */
-import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import { status } from '@grpc/grpc-js';
 import { ConfigError, CourierError, PermissionError } from '../errors/courier-error.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -7,6 +6,8 @@ import type { Metrics } from '../observability/metrics.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../spc/mirror-types.ts';
 import type { PodInfo } from '../spc/types.ts';
 import type { KubeClient } from './kube-client.ts';
+import { kubePath } from './kube-http.ts';
+import type { ObjectMeta, OwnerReference } from './kube-objects.ts';
 import type { MirrorSecret } from './mirror-content.ts';
 import { createMirrorMemo } from './mirror-memo.ts';
 import { reasonOf, statusMessageOf, statusOf, toKubeError, type KubeCall } from './kube-errors.ts';
@@ -71,7 +72,7 @@ export function createSecretMirror(kube: KubeClient, deps: SecretMirrorDependenc
 
 /** Counts and logs a failed write; rethrows what the Mount must fail for. */
 function failure(error: unknown, secret: MirrorSecret, pod: PodInfo, deps: SecretMirrorDependencies): MirrorOutcome {
-  // Never the data, and not the API's raw text (an ApiException carries headers and body).
+  // Never the data, and not the API's raw text.
   const fields = { namespace: pod.namespace, pod: pod.name, secretName: secret.name, field: secret.field };
   if (error instanceof PermissionError || error instanceof ConfigError) {
     deps.metrics.mirrorWrites.inc({ outcome: error instanceof PermissionError ? 'forbidden' : mirrorRefusal(error) });
@@ -93,6 +94,15 @@ class ConflictsExhausted extends CourierError {}
 /** The API answered 422 Invalid: the Secret as written breaks a rule courier did not check. */
 class InvalidSecret extends ConfigError {}
 
+/** A v1 Secret as the mirror reads and writes it (`data` values are base64). */
+interface Secret {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: ObjectMeta;
+  readonly type?: string;
+  readonly data?: Readonly<Record<string, string>>;
+}
+
 /** What a successful write left in the API: the outcome and the owners' UIDs. */
 interface Written {
   readonly outcome: MirrorOutcome;
@@ -102,9 +112,9 @@ interface Written {
 async function writeOne(kube: KubeClient, secret: MirrorSecret, pod: PodInfo, signal: AbortSignal, maxAttempts: number): Promise<Written> {
   const namespace = pod.namespace;
   const call = (verb: string): KubeCall => ({ verb, resource: 'secrets', namespace, name: secret.name });
-  const core = kube.core();
+  const path = kubePath`/api/v1/namespaces/${namespace}/secrets/${secret.name}`;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const existing = await core.readNamespacedSecret({ name: secret.name, namespace }, kube.callOptions(signal)).catch((error: unknown) => {
+    const existing = await kube.request<Secret>({ method: 'GET', path }, signal).catch((error: unknown) => {
       if (statusOf(error) === 404) return undefined;
       throw toKubeError(error, call('get'));
     });
@@ -113,11 +123,11 @@ async function writeOne(kube: KubeClient, secret: MirrorSecret, pod: PodInfo, si
       const desired = desiredSecret(secret, pod, existing);
       const owners = (desired.metadata?.ownerReferences ?? []).map((owner) => owner.uid);
       if (!existing) {
-        await core.createNamespacedSecret({ namespace, body: desired }, kube.callOptions(signal));
+        await kube.request({ method: 'POST', path: kubePath`/api/v1/namespaces/${namespace}/secrets`, body: desired }, signal);
         return { outcome: 'created', owners };
       }
       if (sameSecret(existing, desired)) return { outcome: 'unchanged', owners };
-      await core.replaceNamespacedSecret({ name: secret.name, namespace, body: desired }, kube.callOptions(signal));
+      await kube.request({ method: 'PUT', path, body: desired }, signal);
       return { outcome: 'updated', owners };
     } catch (error) {
       // AlreadyExists or Conflict, or deleted since we read it: read again and redo.
@@ -136,7 +146,7 @@ function writeError(error: unknown, secret: MirrorSecret, call: KubeCall): Couri
   return toKubeError(error, call);
 }
 
-function checkOwnership(existing: V1Secret, secret: MirrorSecret, namespace: string): void {
+function checkOwnership(existing: Secret, secret: MirrorSecret, namespace: string): void {
   if (existing.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) {
     throw new ConfigError(
       `Secret ${namespace}/${secret.name} exists and is not managed by courier (it lacks the label ${MANAGED_BY_LABEL}: ${MANAGED_BY_VALUE}); courier never modifies a Secret it does not manage: choose another secretName or delete that Secret`,
@@ -158,9 +168,9 @@ function checkOwnership(existing: V1Secret, secret: MirrorSecret, namespace: str
  * without a UID (a `courier mount` run) adds no owner: a reference to a pod that does not exist
  * would have the garbage collector delete the Secret at once.
  */
-function desiredSecret(secret: MirrorSecret, pod: PodInfo, existing: V1Secret | undefined): V1Secret {
+function desiredSecret(secret: MirrorSecret, pod: PodInfo, existing: Secret | undefined): Secret {
   const owners = existing?.metadata?.ownerReferences ?? [];
-  const owner: V1OwnerReference = { apiVersion: 'v1', kind: 'Pod', name: pod.name, uid: pod.uid };
+  const owner: OwnerReference = { apiVersion: 'v1', kind: 'Pod', name: pod.name, uid: pod.uid };
   const ownerReferences = pod.uid === '' || owners.some((reference) => reference.uid === pod.uid) ? owners : [...owners, owner];
   return {
     ...existing,
@@ -179,7 +189,7 @@ function desiredSecret(secret: MirrorSecret, pod: PodInfo, existing: V1Secret | 
   };
 }
 
-function sameSecret(existing: V1Secret, desired: V1Secret): boolean {
+function sameSecret(existing: Secret, desired: Secret): boolean {
   return (
     sameMap(existing.data ?? {}, desired.data ?? {}) &&
     sameMap(existing.metadata?.labels ?? {}, desired.metadata?.labels ?? {}) &&

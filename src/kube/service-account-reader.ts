@@ -3,6 +3,8 @@ import { AuthError, DeadlineError } from '../errors/courier-error.ts';
 import { ExpiringMemo } from '../identity/expiring-memo.ts';
 import { untilAborted } from '../fetch/until-aborted.ts';
 import type { KubeClient } from './kube-client.ts';
+import { kubePath } from './kube-http.ts';
+import type { ObjectMeta } from './kube-objects.ts';
 import { statusOf, toKubeError } from './kube-errors.ts';
 import type { ServiceAccountReader } from './service-accounts.ts';
 
@@ -47,7 +49,7 @@ export function createServiceAccountReader(kube: KubeClient, options: ServiceAcc
 
 async function readAnnotations(kube: KubeClient, namespace: string, name: string): Promise<Annotations> {
   try {
-    const account = await kube.core().readNamespacedServiceAccount({ name, namespace }, kube.callOptions());
+    const account = await kube.request<{ readonly metadata?: ObjectMeta }>({ method: 'GET', path: kubePath`/api/v1/namespaces/${namespace}/serviceaccounts/${name}` });
     return Object.freeze({ ...(account.metadata?.annotations ?? {}) });
   } catch (error) {
     if (statusOf(error) === 404) throw new AuthError(`service account ${namespace}/${name} does not exist`, { cause: error });

@@ -8,6 +8,11 @@ import type { TokenVerifier } from '../identity/token-verifier.ts';
 import type { KubeClient } from './kube-client.ts';
 import { toKubeError } from './kube-errors.ts';
 
+/** The fields of a TokenReview's answer Courier reads. */
+interface TokenReview {
+  readonly status?: { readonly authenticated?: boolean; readonly user?: { readonly username?: string }; readonly error?: string };
+}
+
 /** How long a TokenReview answer is reused for the same token (the API server caches its own for ~10 s). */
 const REVIEW_TTL_MS = 60_000;
 const MAX_REVIEWS = 10_000;
@@ -25,12 +30,10 @@ export function tokenReviewVerifier(kube: () => Promise<KubeClient>, now: () => 
       const key = createHash('sha256').update(token.audience).update('\0').update(token.token).digest('base64');
       await reviews.get(key, async () => {
         const client = await kube();
-        const review = await client
-          .authentication()
-          .createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: token.token, audiences: [token.audience] } } }, client.callOptions(signal))
-          .catch((error: unknown) => {
-            throw toKubeError(error, { verb: 'create', resource: 'tokenreviews', namespace: '', name: '' });
-          });
+        const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: token.token, audiences: [token.audience] } };
+        const review = await client.request<TokenReview>({ method: 'POST', path: '/apis/authentication.k8s.io/v1/tokenreviews', body }, signal).catch((error: unknown) => {
+          throw toKubeError(error, { verb: 'create', resource: 'tokenreviews', namespace: '', name: '' });
+        });
         const username = review.status?.user?.username;
         const expected = `system:serviceaccount:${token.namespace}:${token.serviceAccount}`;
         if (review.status?.authenticated !== true || username !== expected) {
@@ -48,13 +51,9 @@ export function clusterKeySource(kube: () => Promise<KubeClient>): KeySource {
     description: 'the Kubernetes API (/openid/v1/jwks)',
     async keys(signal) {
       const client = await kube();
-      const text = await client
-        .openid()
-        .getServiceAccountIssuerOpenIDKeyset({}, client.callOptions(signal))
-        .catch((error: unknown) => {
-          throw toKubeError(error, { verb: 'get', resource: 'openid/v1/jwks', namespace: '', name: '' });
-        });
-      return (typeof text === 'string' ? JSON.parse(text) : text) as JSONWebKeySet;
+      return client.request<JSONWebKeySet>({ method: 'GET', path: '/openid/v1/jwks' }, signal).catch((error: unknown) => {
+        throw toKubeError(error, { verb: 'get', resource: 'openid/v1/jwks', namespace: '', name: '' });
+      });
     },
   };
 }

@@ -1,10 +1,7 @@
-/**
- * The driver's provider contract (proto/v1alpha1/service.proto) as a grpc-js service: the seven
- * messages are encoded and decoded with protobufjs's wire Reader and Writer, as its static code
- * generator would write them. Parsing the .proto file at start-up instead (@grpc/proto-loader, which
- * loads the whole of protobufjs) cost about 12 MiB and 90 ms per start; test/server/proto.test.ts
- * holds this codec to that loader's reading of the same file.
- */
+/** The driver's provider contract (proto/v1alpha1/service.proto) as a grpc-js service, its messages coded with protobufjs's wire Reader and Writer. */
+// Written as protobufjs's static code generator would. Parsing the .proto file at start-up instead
+// (@grpc/proto-loader, which loads the whole of protobufjs) cost about 12 MiB and 90 ms per start;
+// test/server/proto.test.ts holds this codec to that loader's reading of the same file.
 import { makeClientConstructor, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
 import protobuf from 'protobufjs/minimal.js';
 

@@ -1,6 +1,7 @@
 /**
  * The fake Kubernetes API's routes outside core/v1: events.k8s.io/v1 Events, storage.k8s.io/v1 CSIDrivers,
- * apps/v1 DaemonSets, authorization.k8s.io/v1 SelfSubjectAccessReviews and /version.
+ * apps/v1 DaemonSets, authorization.k8s.io/v1 SelfSubjectAccessReviews, authentication.k8s.io/v1
+ * TokenReviews, /openid/v1/jwks and /version.
  */
 import { failure, invalid, mergePatch, type Answer } from './kube-api-status.ts';
 import { validateEventUpdate, validateNewEvent, type FakeEvent } from './kube-api-events.ts';
@@ -25,6 +26,10 @@ export interface GroupState {
   grants: ReadonlySet<string> | undefined;
   /** Added to the clock in /version's Date header (a skewed API server clock). */
   clockOffsetMs: number;
+  /** Tokens a TokenReview accepts: the user and the audiences each is for. */
+  readonly reviews: Map<string, { readonly username: string; readonly audiences: readonly string[] }>;
+  /** What /openid/v1/jwks serves. */
+  jwks: unknown;
   readonly stamp: <T extends { metadata?: object }>(object: T) => T;
 }
 
@@ -34,6 +39,7 @@ const CORE_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/([a-z]+)(?:\/([^/]+))?$/;
 /** Splits a path into group, namespace, resource and name. */
 export function parsePath(path: string): Pick<RoutedRequest, 'group' | 'resource' | 'namespace' | 'name'> {
   if (path === '/version') return { group: '', resource: 'version', namespace: '', name: '' };
+  if (path === '/openid/v1/jwks') return { group: '', resource: 'jwks', namespace: '', name: '' };
   const core = CORE_PATH.exec(path);
   if (core) return { group: '', resource: core[2] ?? '', namespace: decodeURIComponent(core[1] ?? ''), name: decodeURIComponent(core[3] ?? '') };
   const group = GROUP_PATH.exec(path);
@@ -49,6 +55,8 @@ export function granted(state: GroupState, verb: string, group: string, resource
 /** Answers a request outside core/v1, or undefined when the path is not one of these. */
 export function routeGroup(seen: RoutedRequest, verb: string, body: Record<string, unknown>, state: GroupState): Answer | undefined {
   if (seen.resource === 'version') return version(state);
+  if (seen.resource === 'jwks') return seen.method === 'GET' ? { code: 200, body: state.jwks, headers: { 'content-type': 'application/jwk-set+json' } } : undefined;
+  if (seen.group === 'authentication.k8s.io' && seen.resource === 'tokenreviews' && seen.method === 'POST') return tokenReview(body, state);
   if (seen.group === 'authorization.k8s.io' && seen.resource === 'selfsubjectaccessreviews' && seen.method === 'POST') return accessReview(body, state);
   if (seen.group === 'events.k8s.io' && seen.resource === 'events') return events(seen, body, state);
   if ((seen.group === 'storage.k8s.io' && seen.resource === 'csidrivers') || (seen.group === 'apps' && seen.resource === 'daemonsets')) {
@@ -69,6 +77,17 @@ function accessReview(body: Record<string, unknown>, state: GroupState): Answer 
   const resource = attributes.subresource ? `${attributes.resource ?? ''}/${attributes.subresource}` : (attributes.resource ?? '');
   const allowed = granted(state, attributes.verb ?? '', attributes.group ?? '', resource);
   return { code: 201, body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: {}, spec, status: { allowed, ...(allowed ? {} : { reason: '' }) } } };
+}
+
+function tokenReview(body: Record<string, unknown>, state: GroupState): Answer {
+  const spec = (body['spec'] ?? {}) as { token?: string; audiences?: string[] };
+  const trusted = state.reviews.get(spec.token ?? '');
+  const audiences = (spec.audiences ?? []).filter((audience) => trusted?.audiences.includes(audience));
+  // The real API server never echoes the token back; neither does the fake.
+  const answer = trusted && audiences.length > 0
+    ? { authenticated: true, user: { username: trusted.username, groups: ['system:serviceaccounts', 'system:authenticated'] }, audiences }
+    : { authenticated: false, error: trusted ? '[invalid bearer token, token audiences is invalid for the target audiences]' : '[invalid bearer token, square/go-jose: error in cryptographic primitive]' };
+  return { code: 201, body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: {}, spec: { audiences: spec.audiences ?? [] }, status: answer } };
 }
 
 function read(seen: RoutedRequest, state: GroupState): Answer {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Secret } from '@kubernetes/client-node';
+import { ApiException, AuthenticationV1Api, CoreV1Api, KubeConfig, OpenidApi, PatchStrategy, setHeaderOptions, type V1Secret } from '@kubernetes/client-node';
 import { useFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.ts';
 
 function client(api: FakeKubeApi): CoreV1Api {
@@ -79,4 +79,55 @@ test('a forbidden verb answers 403 Forbidden', async (t) => {
   const status = await statusOf(client(api).readNamespacedSecret({ name: 'db', namespace: 'team-a' }));
   t.is(status.code, 403);
   t.is(status.reason, 'Forbidden');
+});
+
+const base64 = (text: string) => Buffer.from(text).toString('base64');
+
+test('over HTTPS the fake presents a certificate its CA signed and takes its client certificate as credentials', async (t) => {
+  const api = await useFakeKubeApi(t, { tls: true });
+  api.addServiceAccount('team-a', 'app');
+  const tls = api.tls;
+  if (!tls) throw new Error('no TLS material');
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'fake', server: api.url, caData: base64(tls.caPem), skipTLSVerify: false }],
+    users: [{ name: 'admin', certData: base64(tls.clientCertificatePem), keyData: base64(tls.clientKeyPem) }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'admin' }],
+    currentContext: 'fake',
+  });
+  const account = await config.makeApiClient(CoreV1Api).readNamespacedServiceAccount({ name: 'app', namespace: 'team-a' });
+  t.is(account.metadata?.name, 'app');
+  t.is(api.requests.at(-1)?.authorization, '');
+});
+
+test('a token the fake no longer accepts answers 401 Unauthorized', async (t) => {
+  const api = await useFakeKubeApi(t);
+  api.acceptTokens(['rotated']);
+  // client-node keeps no body of a 401 (its OpenAPI spec declares none); the fake sends the Status the API server sends.
+  const error = await t.throwsAsync(client(api).readNamespacedSecret({ name: 'db', namespace: 'team-a' }), { instanceOf: ApiException });
+  t.is((error as ApiException<unknown>).code, 401);
+});
+
+test('a TokenReview is authenticated only for a trusted token and one of its audiences', async (t) => {
+  const api = await useFakeKubeApi(t);
+  api.trustToken('pod-token', 'system:serviceaccount:team-a:app', ['sts.amazonaws.com']);
+  const config = new KubeConfig();
+  config.loadFromFile(api.kubeconfig);
+  const reviews = config.makeApiClient(AuthenticationV1Api);
+  const review = async (token: string, audience: string) => (await reviews.createTokenReview({ body: { spec: { token, audiences: [audience] } } })).status;
+  const accepted = await review('pod-token', 'sts.amazonaws.com');
+  t.true(accepted?.authenticated);
+  t.is(accepted?.user?.username, 'system:serviceaccount:team-a:app');
+  t.false((await review('pod-token', 'vault'))?.authenticated);
+  t.false((await review('forged', 'sts.amazonaws.com'))?.authenticated);
+});
+
+test('the issuer keys are served at /openid/v1/jwks', async (t) => {
+  const api = await useFakeKubeApi(t);
+  const jwks = { keys: [{ kty: 'RSA', kid: 'k1', use: 'sig', alg: 'RS256', n: 'AQAB', e: 'AQAB' }] };
+  api.setJwks(jwks);
+  const config = new KubeConfig();
+  config.loadFromFile(api.kubeconfig);
+  const text: unknown = await config.makeApiClient(OpenidApi).getServiceAccountIssuerOpenIDKeyset();
+  t.deepEqual(typeof text === 'string' ? JSON.parse(text) : text, jwks);
 });
