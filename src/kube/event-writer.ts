@@ -38,7 +38,7 @@ export function createEventWriter(kube: KubeClient, instance: string): EventWrit
     async create(event, signal) {
       const path = kubePath`/apis/events.k8s.io/v1/namespaces/${event.pod.namespace}/events`;
       await kube.request({ method: 'POST', path, body: eventBody(event, instance) }, signal).catch((error: unknown) => {
-        throw toKubeError(error, { verb: 'create', resource: 'events', namespace: event.pod.namespace, name: event.name });
+        throw toKubeError(error, { verb: 'create', resource: 'events', group: 'events.k8s.io', namespace: event.pod.namespace, name: event.name });
       });
     },
     async updateSeries(namespace, name, count, at, signal) {
@@ -48,7 +48,7 @@ export function createEventWriter(kube: KubeClient, instance: string): EventWrit
         return true;
       } catch (error) {
         if (statusOf(error) === 404) return false;
-        throw toKubeError(error, { verb: 'patch', resource: 'events', namespace, name });
+        throw toKubeError(error, { verb: 'patch', resource: 'events', group: 'events.k8s.io', namespace, name });
       }
     },
   };

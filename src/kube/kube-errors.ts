@@ -5,10 +5,18 @@ import { KubeApiError } from './kube-api-error.ts';
 /** A call Courier made, described for error messages: `get secrets ns/name`. */
 export interface KubeCall {
   readonly verb: string;
-  /** The plural resource, as RBAC names it: `secrets`, `serviceaccounts`. */
+  /** The plural resource, as RBAC names it: `secrets`, `serviceaccounts`; or a path such as `/openid/v1/jwks` (a non-resource URL). */
   readonly resource: string;
+  /** The API group, as RBAC names it (default "", the core group): `events.k8s.io`. */
+  readonly group?: string;
   readonly namespace: string;
   readonly name: string;
+}
+
+/** The ClusterRole rule that allows `call`, for messages. */
+function ruleFor(call: KubeCall): string {
+  if (call.resource.startsWith('/')) return `{nonResourceURLs: ["${call.resource}"], verbs: ["${call.verb}"]}`;
+  return `{apiGroups: ["${call.group ?? ''}"], resources: ["${call.resource}"], verbs: ["${call.verb}"]}`;
 }
 
 /** The HTTP status of a failed call, or undefined when the API never answered. */
@@ -36,10 +44,10 @@ export function statusMessageOf(error: unknown): string | undefined {
 export function toKubeError(error: unknown, call: KubeCall): CourierError {
   if (error instanceof CourierError) return error;
   const code = statusOf(error);
-  const what = `${call.verb} ${call.resource} ${call.namespace}/${call.name}`;
+  const what = call.resource.startsWith('/') ? `${call.verb} ${call.resource}` : call.namespace === '' && call.name === '' ? `${call.verb} ${call.resource}` : `${call.verb} ${call.resource} ${call.namespace}/${call.name}`;
   if (code === 403) {
     return new PermissionError(
-      `the Kubernetes API refused to let courier ${what}; grant courier's service account a ClusterRole rule {apiGroups: [""], resources: ["${call.resource}"], verbs: ["${call.verb}"]}`,
+      `the Kubernetes API refused to let courier ${what}; grant courier's service account a ClusterRole rule ${ruleFor(call)}`,
       { cause: error },
     );
   }

@@ -32,7 +32,7 @@ export function tokenReviewVerifier(kube: () => Promise<KubeClient>, now: () => 
         const client = await kube();
         const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: token.token, audiences: [token.audience] } };
         const review = await client.request<TokenReview>({ method: 'POST', path: '/apis/authentication.k8s.io/v1/tokenreviews', body }, signal).catch((error: unknown) => {
-          throw toKubeError(error, { verb: 'create', resource: 'tokenreviews', namespace: '', name: '' });
+          throw toKubeError(error, { verb: 'create', resource: 'tokenreviews', group: 'authentication.k8s.io', namespace: '', name: '' });
         });
         const username = review.status?.user?.username;
         const expected = `system:serviceaccount:${token.namespace}:${token.serviceAccount}`;
@@ -52,7 +52,7 @@ export function clusterKeySource(kube: () => Promise<KubeClient>): KeySource {
     async keys(signal) {
       const client = await kube();
       return client.request<JSONWebKeySet>({ method: 'GET', path: '/openid/v1/jwks' }, signal).catch((error: unknown) => {
-        throw toKubeError(error, { verb: 'get', resource: 'openid/v1/jwks', namespace: '', name: '' });
+        throw toKubeError(error, { verb: 'get', resource: '/openid/v1/jwks', namespace: '', name: '' });
       });
     },
   };

@@ -4,7 +4,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ConfigError, NotFoundError } from '../errors/courier-error.ts';
 import { BudgetError, DEFAULT_BUDGETS, MAX_YAML_ALIASES } from '../spc/budgets.ts';
 import type { Extract } from '../spc/types.ts';
-import { overBudget, type JmesPathLimits } from './jmespath-check.ts';
+import { compileJmesPath, overBudget, type JmesPathLimits } from './jmespath-check.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
@@ -41,13 +41,9 @@ export function applyExtract(contents: Uint8Array, extract: Extract, field: stri
  */
 function searchJmesPath(document: unknown, expression: string, inputBytes: number, limits: JmesPathLimits, field: string): unknown {
   // Bounded before it runs: the cost of the expression over this secret's size (jmespath-cost.ts).
-  let ast: unknown;
-  try {
-    ast = jmespath.compile(expression);
-  } catch (error) {
-    throw new ConfigError(`"${expression}" is not a valid JMESPath expression: ${(error as Error).message}`, { field });
-  }
-  const problem = overBudget(ast, inputBytes, limits);
+  const compiled = compileJmesPath(expression);
+  if ('error' in compiled) throw new ConfigError(`"${expression}" ${compiled.error}`, { field });
+  const problem = overBudget(compiled.ast, inputBytes, limits);
   if (problem !== undefined) throw new ConfigError(`"${expression}" was not evaluated: over this ${inputBytes}-byte secret it ${problem}`, { field });
   try {
     return jmespath.search(document, expression) as unknown;

@@ -19,6 +19,28 @@ export function overBudget(ast: unknown, inputBytes: number, limits: JmesPathLim
   return undefined;
 }
 
+/**
+ * Compiles `expression`, or says why it is not a JMESPath expression. jmespath accepts some that end
+ * before they are complete (`@.` compiles to a subexpression without its right side), which its
+ * search would then crash on; those are refused here too.
+ */
+export function compileJmesPath(expression: string): { readonly ast: unknown } | { readonly error: string } {
+  let ast: unknown;
+  try {
+    ast = jmespath.compile(expression);
+  } catch (error) {
+    return { error: `is not a valid JMESPath expression: ${(error as Error).message}` };
+  }
+  return complete(ast) ? { ast } : { error: 'is not a valid JMESPath expression: it ends before an expression is complete (a trailing "." or "|"?)' };
+}
+
+/** Whether every node of the tree has all its children. */
+function complete(node: unknown): boolean {
+  if (node === null || node === undefined) return false;
+  const children = (node as { children?: unknown[] }).children ?? [];
+  return children.every((child) => complete(child));
+}
+
 /** Expressions are checked against a secret of this size when planning: one that would exceed its budget on it exceeds it on any real secret. */
 const PLANNING_INPUT_BYTES = 64;
 
@@ -29,13 +51,9 @@ const PLANNING_INPUT_BYTES = 64;
  */
 export function checkJmesPath(expression: string, limits: JmesPathLimits): string | undefined {
   if (expression.length > limits.maxJmesPathLength) return `is ${expression.length} characters long, over the budget of ${limits.maxJmesPathLength} (--max-jmespath-length)`;
-  let ast: unknown;
-  try {
-    ast = jmespath.compile(expression);
-  } catch (error) {
-    return `is not a valid JMESPath expression: ${(error as Error).message}`;
-  }
-  const problem = overBudget(ast, PLANNING_INPUT_BYTES, limits);
+  const compiled = compileJmesPath(expression);
+  if ('error' in compiled) return compiled.error;
+  const problem = overBudget(compiled.ast, PLANNING_INPUT_BYTES, limits);
   return problem === undefined ? undefined : `${problem} even on a ${PLANNING_INPUT_BYTES}-byte secret: it multiplies its input (e.g. [@,@] repeated)`;
 }
 

@@ -1,6 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import jmespath from 'jmespath';
+import { applyExtract } from '../../src/transform/extract.ts';
 import { checkJmesPath } from '../../src/transform/jmespath-check.ts';
 import { jmesPathCost } from '../../src/transform/jmespath-cost.ts';
 import { DEFAULT_BUDGETS } from '../../src/spc/budgets.ts';
@@ -72,6 +73,15 @@ const refuses = test.macro((t, text: string, message: string) => {
 test('refuses an expression that doubles its input 22 times', refuses, bomb(22), 'could produce 3.2e+8 bytes, over 4194304 (four times --max-object-bytes) even on a 64-byte secret: it multiplies its input (e.g. [@,@] repeated)');
 test('refuses an expression over the length budget', refuses, `a${'.b'.repeat(600)}`, 'is 1201 characters long, over the budget of 1024 (--max-jmespath-length)');
 test('refuses an expression that does not compile', refuses, 'a[', 'is not a valid JMESPath expression: Expected Star, got: EOF');
+for (const text of ['@.', 'a.', 'a | b.', '[@.]']) {
+  test(`refuses an expression jmespath compiles incomplete: ${text}`, refuses, text, 'is not a valid JMESPath expression: it ends before an expression is complete (a trailing "." or "|"?)');
+}
+
+test('an incomplete expression reaching extraction at mount time is a ConfigError naming the field, not a crash', (t) => {
+  const error = t.throws(() => applyExtract(new TextEncoder().encode('{"a":1}'), { kind: 'jmesPath', expression: '@.', field: 'objects[0].jmesPath' }, 'objects[0].jmesPath'));
+  t.is(error?.name, 'ConfigError');
+  t.true(error?.message.endsWith('"@." is not a valid JMESPath expression: it ends before an expression is complete (a trailing "." or "|"?)'), error?.message);
+});
 
 test('accepts the expressions real classes use', (t) => {
   for (const text of ['username', 'data.password', 'items[?name==`db`].value | [0]', 'join(`,`, hosts)', 'to_string(port)']) t.is(checkJmesPath(text, DEFAULT_BUDGETS), undefined, text);
