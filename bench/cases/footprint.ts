@@ -132,6 +132,17 @@ interface Steady {
   readonly failed: number;
 }
 
+/** Resident memory IDLE_SETTLE_MS after start. */
+async function measureIdle(options: CourierProcessOptions): Promise<number> {
+  const process = await startCourierProcess(options);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+    return await process.rssBytes();
+  } finally {
+    await process.stop();
+  }
+}
+
 /** Idle RSS, then warm Mounts at concurrency 1 and 16, then a burst of OVERLOAD Mounts at once, on one process. */
 async function measureSteady(provider: Provider): Promise<Steady> {
   const process = await startCourierProcess(provider.options);
@@ -183,7 +194,9 @@ export async function run(): Promise<BenchCase> {
     const firsts = await measureFirstMounts(providers);
     const steady = new Map<string, Steady>();
     for (const provider of providers) steady.set(provider.name, await measureSteady(provider));
-    return report(starts, firsts, steady);
+    const courier = providers[1] as Provider;
+    const unloaded = await measureIdle({ ...courier.options, args: [...(courier.options.args ?? []), '--preload-stores', 'none'] });
+    return report(starts, firsts, steady, unloaded);
   } finally {
     await kube.close();
     await moto.close();
@@ -191,7 +204,7 @@ export async function run(): Promise<BenchCase> {
   }
 }
 
-function report(starts: Map<string, number[]>, firsts: Map<string, { local: number[]; aws: number[] }>, steady: Map<string, Steady>): BenchCase {
+function report(starts: Map<string, number[]>, firsts: Map<string, { local: number[]; aws: number[] }>, steady: Map<string, Steady>, unloadedIdle: number): BenchCase {
   const of = (name: string) => steady.get(name) as Steady;
   const courier = of('courier');
   const nil = of('null');
@@ -216,9 +229,10 @@ function report(starts: Map<string, number[]>, firsts: Map<string, { local: numb
   });
   const rows = [
     row(`spawn to socket accepting, median of ${STARTS} (ms)`, figures.ready, 0),
-    row(`first Mount after start, local store, median of ${FIRST_MOUNTS} (ms)`, figures.firstLocal, 0),
+    row(`first Mount after start, local store, median of ${FIRST_MOUNTS} (ms)`, figures.firstLocal, 0, 'courier: preloading the AWS and Google libraries meanwhile'),
     row(`first Mount after start, AWS with IRSA against moto, median of ${FIRST_MOUNTS} (ms)`, figures.firstAws, 0, 'null provider: its fixed answer'),
-    row(`idle RSS ${IDLE_SETTLE_MS / 1000} s after start (MiB)`, figures.idle, 1),
+    row(`idle RSS ${IDLE_SETTLE_MS / 1000} s after start (MiB)`, figures.idle, 1, 'courier: the AWS and Google libraries preloaded'),
+    row(`idle RSS ${IDLE_SETTLE_MS / 1000} s after start, --preload-stores none (MiB)`, [mebibytes(unloadedIdle), figures.idle[1]], 1),
     row('peak RSS after warm Mounts at concurrency 16 (MiB)', figures.peak16, 1),
     row(`peak RSS after ${OVERLOAD} Mounts at once (MiB)`, figures.peakOverload, 1, `failed: courier ${courier.overloadFailed}, null ${nil.overloadFailed}`),
     row('server CPU per warm Mount at concurrency 1 (ms)', figures.cpu1, 3),

@@ -1,7 +1,10 @@
 /** The `gcp` store module: Google Secret Manager (`gcp-sm`), global and regional, with the pod's workload identity. */
 import { exchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { KeyProblem, Selector } from '../../spc/store-catalog.ts';
+import type { Backend } from '../backend.ts';
+import { lazyBackend } from '../lazy-backend.ts';
 import type { StoreModule } from '../store-module.ts';
+import { checkGcpOptions } from './checked-options.ts';
 import { gcpDialect } from './dialect.ts';
 import { explainGcpIdentity, gcpRequirements } from './explain.ts';
 import { GCP_AUTH_MODES, parseSecretVersionName } from './locator.ts';
@@ -50,10 +53,12 @@ export const gcpStoreModule: StoreModule = {
   enabled: (flags) => gcpStoreEnabled(gcpOptions(flags)),
   explainIdentity: explainGcpIdentity,
   requirements: gcpRequirements,
-  async start(flags, shared) {
-    // Loaded only when enabled: the Google client libraries cost start-up time and memory.
-    const { createGcpStore } = await import('./setup.ts');
-    const store = createGcpStore(gcpOptions(flags), shared.allowProviderIdentity, shared.serviceAccounts, shared.tokenVerifier, exchangeRecorder(shared.metricsRegistry, 'gcp'));
-    return store === undefined ? [] : [store];
+  start(flags, shared) {
+    // The flags are checked now; the Google client libraries load with the first Google object (or --preload-stores).
+    const options = gcpOptions(flags);
+    checkGcpOptions(options);
+    const onExchange = exchangeRecorder(shared.metricsRegistry, 'gcp');
+    const load = async () => (await import('./setup.ts')).createGcpStore(options, shared.allowProviderIdentity, shared.serviceAccounts, shared.tokenVerifier, onExchange) as Backend;
+    return Promise.resolve([lazyBackend('gcp-sm', load)]);
   },
 };
