@@ -34,8 +34,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     { version: VERSION, sockets: courier.sockets.map((socket) => socket.path), stores: [...backends.keys()], metrics: courier.metricsUrl, health: courier.healthUrl, writeFiles: options.writeFiles, mirrorSecrets: options.mirrorSecrets === true, podEvents: events !== undefined, kube: kube.source },
     'courier is serving',
   );
-  // In the background: Mounts are served meanwhile, and one that needs a store still loading waits for the same load.
-  void preloadStores(storesToPreload(registry.modules, options.stores, options.preloadStores ?? 'auto'), backends, logger);
+  // In the background, between Mounts; one that needs a store still loading waits for the same load.
+  void preloadStores(storesToPreload(registry.modules, options.stores, options.preloadStores ?? 'auto'), backends, logger, { busy: () => courier.activeCalls() });
   const signal = await stopSignal;
   logger.info({ signal, gracePeriodMs: options.gracePeriodMs }, 'stopping: draining in-flight mounts');
   await courier.shutdown();

@@ -46,6 +46,8 @@ export interface RunningCourier {
   readonly healthUrl?: string;
   /** True while every socket is ours and accepts connections. */
   ready(): Promise<boolean>;
+  /** Calls (Mount, Version) answered by none of the sockets yet. */
+  activeCalls(): number;
   /** Stops accepting, lets in-flight Mounts finish within the grace period, removes our sockets. */
   shutdown(): Promise<void>;
 }
@@ -93,6 +95,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     sockets: bound.map(({ socket }) => socket),
     ...urls,
     ready,
+    activeCalls: () => bound.reduce((sum, { calls }) => sum + calls.active(), 0),
     async shutdown() {
       draining = true;
       await Promise.all(bound.map(({ server, calls }) => drain(server, calls, options.gracePeriodMs, parts.logger, stopping)));

@@ -31,12 +31,25 @@ export function storesToPreload(modules: readonly StoreModule[], flags: StoresFl
   return modules.filter((module) => choice.includes(module.name));
 }
 
+/** When a preload may run: `busy` counts Mounts in flight; a store loads only after they have been none for `quietMs`. */
+export interface PreloadPacing {
+  readonly busy: () => number;
+  readonly quietMs?: number;
+}
+
+/** How long no Mount must have run before the next store's libraries load. */
+const QUIET_MS = 100;
+
 /**
- * Loads the libraries of `modules`' backends one store after another, in the background. A failure
- * is logged and left to the first Mount, which loads again and reports it to its pod.
+ * Loads the libraries of `modules`' backends one store after another, in the background. Loading
+ * compiles a library on the event loop, so each store waits until no Mount has run for a moment: a
+ * Mount that arrives first is not held up by a store it does not use (one that needs a store still
+ * loading joins that load). A failure is logged and left to the first Mount, which loads again and
+ * reports it to its pod.
  */
-export async function preloadStores(modules: readonly StoreModule[], backends: BackendRegistry, logger: Logger): Promise<void> {
+export async function preloadStores(modules: readonly StoreModule[], backends: BackendRegistry, logger: Logger, pacing?: PreloadPacing): Promise<void> {
   for (const module of modules) {
+    if (pacing !== undefined) await untilQuiet(pacing);
     const started = performance.now();
     const loads = module.sources.flatMap(({ name }) => {
       const backend = backends.get(name);
@@ -49,5 +62,14 @@ export async function preloadStores(modules: readonly StoreModule[], backends: B
     } catch (error) {
       logger.warn({ store: module.name, error: error instanceof Error ? error.message : String(error) }, 'store libraries could not be preloaded; the first Mount loads them');
     }
+  }
+}
+
+async function untilQuiet({ busy, quietMs = QUIET_MS }: PreloadPacing): Promise<void> {
+  const step = Math.max(1, Math.floor(quietMs / 4));
+  let quietFor = 0;
+  while (quietFor < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, step));
+    quietFor = busy() > 0 ? 0 : quietFor + step;
   }
 }

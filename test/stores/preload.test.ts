@@ -54,3 +54,15 @@ test('preloading loads each lazy backend once, and a failed load is logged and l
   await backends.get('azure-kv')?.identityKey({ locator: 'x', storeParams: {} }, { signal: new AbortController().signal, pod: { name: 'p', namespace: 'n', uid: 'u', serviceAccount: 's' }, tokens: new Map() });
   t.deepEqual(loads, ['aws-sm', 'aws-ssm', 'azure-kv', 'azure-kv'], 'the first use loads again');
 });
+
+test('each store waits until no Mount has run for the quiet period', async (t) => {
+  const loads: number[] = [];
+  let busy = 1;
+  const started = performance.now();
+  const backends = new Map<string, Backend>([['aws-sm', lazyBackend('aws-sm', () => (loads.push(performance.now() - started), Promise.resolve(fakeBackend('aws-sm'))))]]);
+  const releases = setTimeout(() => (busy = 0), 120);
+  t.teardown(() => clearTimeout(releases));
+  await preloadStores(storesToPreload(STORE_MODULES, {}, ['aws']), backends, captureLogs().logger, { busy: () => busy, quietMs: 40 });
+  t.is(loads.length, 1);
+  t.true((loads[0] ?? 0) >= 150, `loaded ${loads[0]} ms after the start, not while the Mount ran (until 120 ms) nor before 40 ms of quiet`);
+});
