@@ -1,7 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { parse } from 'yaml';
+import { convertManifests } from '../../src/convert/convert-manifests.ts';
 import { JwtIssuer, startFakeVault, type FakeVault } from '../fakes/vault/index.ts';
 import { startCourierProcess, type CourierProcess } from './helpers/courier-process.ts';
 import { buildHarness, driverAttributes, harnessMount, type HarnessMountResult } from './helpers/driver-harness.ts';
@@ -23,11 +26,12 @@ test.before(async () => {
   kv2.put('orders/db', { username: 'orders', password: 'first' });
   kv2.put('orders/db', { username: 'orders', password: 's3cret' });
   vault.kvV1('kv').put('orders/config', { host: 'db.internal' });
+  vault.kvV2('secrets').put('db/creds', { username: 'orders_app', password: 'Xk9#p$2!q' });
   vault.database('database', { orders: { defaultTtl: 3600 } });
   vault.pki('pki', { orders: { allowedDomains: ['demo.svc'], allowSubdomains: true } });
-  const bound = { boundServiceAccountNames: ['orders'], boundServiceAccountNamespaces: ['demo'], tokenPolicies: ['orders'], tokenTtl: 1200 };
+  const bound = { boundServiceAccountNames: ['orders'], boundServiceAccountNamespaces: ['demo', 'shop'], tokenPolicies: ['orders'], tokenTtl: 1200 };
   vault.enableKubernetesAuth({ publicKeys: [issuer.publicKeyPem], roles: { orders: { ...bound, audience: 'vault' }, 'orders-bao': { ...bound, audience: 'openbao' } } });
-  vault.writePolicy('orders', 'path "secret/data/orders/*" { capabilities = ["read"] }\npath "kv/orders/*" { capabilities = ["read"] }\npath "database/creds/orders" { capabilities = ["read"] }\npath "pki/issue/orders" { capabilities = ["update"] }');
+  vault.writePolicy('orders', 'path "secret/data/orders/*" { capabilities = ["read"] }\npath "kv/orders/*" { capabilities = ["read"] }\npath "database/creds/orders" { capabilities = ["read"] }\npath "pki/issue/orders" { capabilities = ["update"] }\npath "secrets/data/db/*" { capabilities = ["read"] }');
 });
 
 test.after.always(async () => {
@@ -139,4 +143,16 @@ test('reports a role Vault does not bind to the pod\'s service account, naming t
   const { result } = await mount(t, courier, 'vault', { roleName: 'orders', objects: '- {objectName: p, secretPath: secret/data/orders/db, secretKey: password}' }, { serviceAccount: 'billing' });
   t.is(result.grpcCode, 'Unauthenticated');
   t.true(result.error.includes('objects[0]: Vault refused the login of role "orders" (auth/kubernetes) for demo/billing (HTTP 403: service account name not authorized)'), result.error);
+});
+
+test('the Vault Agent Injector\'s JDBC example converts with courier convert and mounts the same line byte for byte', async (t) => {
+  const fixture = fileURLToPath(new URL('../convert/fixtures/jdbc-deployment.yaml', import.meta.url));
+  const converted = convertManifests([{ name: 'jdbc-deployment.yaml', text: await readFile(fixture, 'utf8') }], { vaultAddress: vault.url });
+  const spc = parse(converted.documents[0] ?? '') as { metadata: { name: string }; spec: { provider: string; parameters: Record<string, string> } };
+  t.is(spc.spec.provider, 'courier');
+  const courier = await startCourier(t);
+  const { result, files } = await mount(t, courier, 'courier', spc.spec.parameters, { name: 'orders-7d9f-abcde', namespace: 'shop', serviceAccount: 'orders' });
+  t.true(result.ok, `${result.errorCode} ${result.grpcCode}`);
+  // The injector renders the template with its trim markers: the line and one newline.
+  t.deepEqual(files, { 'db-creds': 'jdbc:oracle:thin:orders_app/Xk9#p$2!q@//192.168.34.212:4464/app\n' });
 });
