@@ -35,8 +35,10 @@ export async function serve(options: ServeOptions): Promise<void> {
     'courier is serving',
   );
   // In the background, between Mounts; one that needs a store still loading waits for the same load.
-  void preloadStores(storesToPreload(registry.modules, options.stores, options.preloadStores ?? 'auto'), backends, logger, { busy: () => courier.activeCalls() });
+  const stopped = new AbortController();
+  void preloadStores(storesToPreload(registry.modules, options.stores, options.preloadStores ?? 'auto'), backends, logger, { busy: () => courier.activeCalls(), stopped: stopped.signal });
   const signal = await stopSignal;
+  stopped.abort();
   logger.info({ signal, gracePeriodMs: options.gracePeriodMs }, 'stopping: draining in-flight mounts');
   await courier.shutdown();
   logger.info('stopped');

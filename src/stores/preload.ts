@@ -35,6 +35,8 @@ export function storesToPreload(modules: readonly StoreModule[], flags: StoresFl
 export interface PreloadPacing {
   readonly busy: () => number;
   readonly quietMs?: number;
+  /** Aborted when the server stops: no store is loaded after that (shutdown has closed them). */
+  readonly stopped?: AbortSignal;
 }
 
 /** How long no Mount must have run before the next store's libraries load. */
@@ -50,6 +52,7 @@ const QUIET_MS = 100;
 export async function preloadStores(modules: readonly StoreModule[], backends: BackendRegistry, logger: Logger, pacing?: PreloadPacing): Promise<void> {
   for (const module of modules) {
     if (pacing !== undefined) await untilQuiet(pacing);
+    if (pacing?.stopped?.aborted === true) return;
     const started = performance.now();
     const loads = module.sources.flatMap(({ name }) => {
       const backend = backends.get(name);
@@ -65,10 +68,10 @@ export async function preloadStores(modules: readonly StoreModule[], backends: B
   }
 }
 
-async function untilQuiet({ busy, quietMs = QUIET_MS }: PreloadPacing): Promise<void> {
+async function untilQuiet({ busy, quietMs = QUIET_MS, stopped }: PreloadPacing): Promise<void> {
   const step = Math.max(1, Math.floor(quietMs / 4));
   let quietFor = 0;
-  while (quietFor < quietMs) {
+  while (quietFor < quietMs && stopped?.aborted !== true) {
     await new Promise((resolve) => setTimeout(resolve, step));
     quietFor = busy() > 0 ? 0 : quietFor + step;
   }

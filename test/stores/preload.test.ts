@@ -66,3 +66,13 @@ test('each store waits until no Mount has run for the quiet period', async (t) =
   t.is(loads.length, 1);
   t.true((loads[0] ?? 0) >= 150, `loaded ${loads[0]} ms after the start, not while the Mount ran (until 120 ms) nor before 40 ms of quiet`);
 });
+
+test('nothing is loaded once the server has stopped', async (t) => {
+  const loads: string[] = [];
+  const backends = new Map<string, Backend>([['aws-sm', lazyBackend('aws-sm', () => (loads.push('aws-sm'), Promise.resolve(fakeBackend('aws-sm'))))]]);
+  const stopped = new AbortController();
+  const preloading = preloadStores(storesToPreload(STORE_MODULES, {}, ['aws']), backends, captureLogs().logger, { busy: () => 1, quietMs: 20, stopped: stopped.signal });
+  setTimeout(() => stopped.abort(), 30);
+  await preloading;
+  t.deepEqual(loads, []);
+});
