@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { imageNodeOptions } from '../lib/courier-process.ts';
 import { driveMounts, type LoadResult, type WireRequest } from '../lib/load.ts';
 import { mebibytes, percentile, round } from '../lib/stats.ts';
 import type { BenchCase } from '../lib/types.ts';
@@ -61,8 +62,8 @@ function neighbourRequests(): WireRequest[] {
 }
 
 /** Spawns a bench helper (bench/lib/<name>) as its own Node.js process. */
-function spawnHelper(name: string, args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, [fileURLToPath(new URL(`../lib/${name}`, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+function spawnHelper(name: string, args: readonly string[], nodeArgs: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL(`../lib/${name}`, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 /** Resolves once `path` accepts a connection (the server child is up). */
@@ -93,7 +94,8 @@ export async function run(): Promise<BenchCase> {
   await writeFile(requestsFile, JSON.stringify(neighbourRequests()));
   // Courier, the victim's client (this process) and the neighbour's clients are three processes, as
   // the driver and Courier are on a node.
-  const server = spawnHelper('noisy-server.ts', [dir, root]);
+  // The server runs with the image's node options (heap limits), as it ships.
+  const server = spawnHelper('noisy-server.ts', [dir, root], await imageNodeOptions());
   try {
     await accepting(socketPath);
     await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: 1_000 });
