@@ -33,3 +33,8 @@ export function toGrpcStatus(error: unknown): GrpcFailure {
 export function codeName(code: status): string {
   return status[code] ?? String(code);
 }
+
+/** The `outcome` label of a failed call: the error's gRPC code in lower case, `internal` for anything not a CourierError. */
+export function failureLabel(error: unknown): string {
+  return error instanceof CourierError ? codeName(error.grpcCode).toLowerCase() : 'internal';
+}

@@ -1,7 +1,6 @@
 /** courier_token_exchanges_total: pod tokens exchanged for store credentials, by store, kind and outcome. */
 import { Counter, type Registry } from 'prom-client';
-import { CourierError } from '../errors/courier-error.ts';
-import { codeName } from '../errors/to-grpc-status.ts';
+import { failureLabel } from '../errors/to-grpc-status.ts';
 
 /** Counts one exchange of `kind` (`irsa`, `pod_identity`, `workload_identity`, `impersonation`): outcome 'ok' or the error it failed with. */
 export type ExchangeRecorder = (kind: string, outcome: unknown) => void;
@@ -17,7 +16,7 @@ export function exchangeRecorder(registry: Registry, store: string): ExchangeRec
   const existing = registry.getSingleMetric(NAME) as Counter<'store' | 'kind' | 'outcome'> | undefined;
   const counter = existing ?? new Counter({ name: NAME, help: 'Pod tokens exchanged for store credentials (cache misses only), by store, kind and outcome.', labelNames: ['store', 'kind', 'outcome'], registers: [registry] });
   return (kind, outcome) => {
-    const label = outcome === 'ok' ? 'ok' : outcome instanceof CourierError ? codeName(outcome.grpcCode).toLowerCase() : 'internal';
+    const label = outcome === 'ok' ? 'ok' : failureLabel(outcome);
     counter.inc({ store, kind, outcome: label });
   };
 }

@@ -46,43 +46,56 @@ const VARINT = 0;
 const LENGTH_DELIMITED = 2;
 const tag = (field: number, wireType: number) => (field << 3) | wireType;
 
-function writeString(writer: ProtoWriter, field: number, value: string | undefined): void {
-  if (value !== undefined && value !== null && value !== '') writer.uint32(tag(field, LENGTH_DELIMITED)).string(value);
+/**
+ * The string fields of a message, in field-number order: the first is field 1. Every message of the
+ * contract starts with its strings; the few other fields are handled beside them.
+ */
+type StringFields<T> = ReadonlyArray<keyof T & string>;
+
+const OBJECT_VERSION: StringFields<WireObjectVersion> = ['id', 'version'];
+const ERROR: StringFields<{ code: string }> = ['code'];
+const VERSION_REQUEST: StringFields<WireVersionRequest> = ['version'];
+const VERSION_RESPONSE: StringFields<WireVersionResponse> = ['version', 'runtimeName', 'runtimeVersion'];
+const MOUNT_REQUEST: StringFields<WireMountRequest> = ['attributes', 'secrets', 'targetPath', 'permission'];
+
+/** Writes `names` of `message` as fields 1, 2, ...; proto3 leaves out empty strings. */
+function writeStrings<T>(writer: ProtoWriter, message: T, names: StringFields<T>): void {
+  names.forEach((name, index) => {
+    const value = message[name] as unknown;
+    if (typeof value === 'string' && value !== '') writer.uint32(tag(index + 1, LENGTH_DELIMITED)).string(value);
+  });
 }
 
-function writeObjectVersions(writer: ProtoWriter, field: number, versions: readonly WireObjectVersion[] | undefined): void {
-  for (const version of versions ?? []) {
+/** Writes each item as an embedded message in `field`. */
+function writeEmbedded<T>(writer: ProtoWriter, field: number, items: readonly T[] | undefined, write: (item: T) => void): void {
+  for (const item of items ?? []) {
     writer.uint32(tag(field, LENGTH_DELIMITED)).fork();
-    writeString(writer, 1, version.id);
-    writeString(writer, 2, version.version);
+    write(item);
     writer.ldelim();
   }
 }
 
 /**
- * Reads the fields of one message from `reader` up to `end`, handing each to `field`; a field the
- * callback does not take (it returns false) is skipped, as proto3 requires of unknown fields.
+ * Reads one message from `reader` up to `end` into `message`: its string fields by `names`, any other
+ * field by `other` (which returns false for a field it does not take). Fields nobody takes are
+ * skipped, as proto3 requires of unknown fields.
  */
-function readFields(reader: ProtoReader, end: number, field: (number: number, wireType: number) => boolean): void {
+function readMessage<T>(reader: ProtoReader, end: number, message: T, names: StringFields<T>, other?: (number: number, wireType: number) => boolean): T {
   while (reader.pos < end) {
     const key = reader.uint32();
     const number = key >>> 3;
     const wireType = key & 7;
-    if (!field(number, wireType)) reader.skipType(wireType);
+    const name = wireType === LENGTH_DELIMITED ? names[number - 1] : undefined;
+    if (name !== undefined) (message as Record<string, unknown>)[name] = reader.string();
+    else if (other?.(number, wireType) !== true) reader.skipType(wireType);
   }
+  return message;
 }
 
-function readObjectVersion(reader: ProtoReader): WireObjectVersion {
+/** Reads an embedded message: its length, then its fields. */
+function readEmbedded<T>(reader: ProtoReader, message: T, names: StringFields<T>, other?: (number: number, wireType: number) => boolean): T {
   const end = reader.uint32() + reader.pos;
-  const version: WireObjectVersion = { id: '', version: '' };
-  readFields(reader, end, (number, wireType) => {
-    if (wireType !== LENGTH_DELIMITED) return false;
-    if (number === 1) version.id = reader.string();
-    else if (number === 2) version.version = reader.string();
-    else return false;
-    return true;
-  });
-  return version;
+  return readMessage(reader, end, message, names, other);
 }
 
 function finish(writer: ProtoWriter): Buffer {
@@ -92,123 +105,79 @@ function finish(writer: ProtoWriter): Buffer {
 
 export function encodeVersionRequest(message: WireVersionRequest): Buffer {
   const writer = Writer.create();
-  writeString(writer, 1, message.version);
+  writeStrings(writer, message, VERSION_REQUEST);
   return finish(writer);
 }
 
 export function decodeVersionRequest(bytes: Uint8Array): WireVersionRequest {
   const reader = Reader.create(bytes);
-  const message: WireVersionRequest = { version: '' };
-  readFields(reader, reader.len, (number, wireType) => {
-    if (number !== 1 || wireType !== LENGTH_DELIMITED) return false;
-    message.version = reader.string();
-    return true;
-  });
-  return message;
+  return readMessage(reader, reader.len, { version: '' }, VERSION_REQUEST);
 }
 
 export function encodeVersionResponse(message: WireVersionResponse): Buffer {
   const writer = Writer.create();
-  writeString(writer, 1, message.version);
-  writeString(writer, 2, message.runtimeName);
-  writeString(writer, 3, message.runtimeVersion);
+  writeStrings(writer, message, VERSION_RESPONSE);
   return finish(writer);
 }
 
 export function decodeVersionResponse(bytes: Uint8Array): WireVersionResponse {
   const reader = Reader.create(bytes);
-  const message: WireVersionResponse = { version: '', runtimeName: '', runtimeVersion: '' };
-  readFields(reader, reader.len, (number, wireType) => {
-    if (wireType !== LENGTH_DELIMITED) return false;
-    if (number === 1) message.version = reader.string();
-    else if (number === 2) message.runtimeName = reader.string();
-    else if (number === 3) message.runtimeVersion = reader.string();
-    else return false;
-    return true;
-  });
-  return message;
+  return readMessage(reader, reader.len, { version: '', runtimeName: '', runtimeVersion: '' }, VERSION_RESPONSE);
 }
 
 export function encodeMountRequest(message: WireMountRequest): Buffer {
   const writer = Writer.create();
-  writeString(writer, 1, message.attributes);
-  writeString(writer, 2, message.secrets);
-  writeString(writer, 3, message.targetPath);
-  writeString(writer, 4, message.permission);
-  writeObjectVersions(writer, 5, message.currentObjectVersion);
+  writeStrings(writer, message, MOUNT_REQUEST);
+  writeEmbedded(writer, 5, message.currentObjectVersion, (version) => writeStrings(writer, version, OBJECT_VERSION));
   return finish(writer);
 }
 
 export function decodeMountRequest(bytes: Uint8Array): WireMountRequest {
   const reader = Reader.create(bytes);
   const message: WireMountRequest = { attributes: '', secrets: '', targetPath: '', permission: '', currentObjectVersion: [] };
-  readFields(reader, reader.len, (number, wireType) => {
-    if (wireType !== LENGTH_DELIMITED) return false;
-    if (number === 1) message.attributes = reader.string();
-    else if (number === 2) message.secrets = reader.string();
-    else if (number === 3) message.targetPath = reader.string();
-    else if (number === 4) message.permission = reader.string();
-    else if (number === 5) message.currentObjectVersion.push(readObjectVersion(reader));
-    else return false;
+  return readMessage(reader, reader.len, message, MOUNT_REQUEST, (number, wireType) => {
+    if (number !== 5 || wireType !== LENGTH_DELIMITED) return false;
+    message.currentObjectVersion.push(readEmbedded(reader, { id: '', version: '' }, OBJECT_VERSION));
     return true;
   });
-  return message;
 }
 
 export function encodeMountResponse(message: WireMountResponse): Buffer {
   const writer = Writer.create();
-  writeObjectVersions(writer, 1, message.objectVersion);
-  if (message.error !== undefined && message.error !== null) {
-    writer.uint32(tag(2, LENGTH_DELIMITED)).fork();
-    writeString(writer, 1, message.error.code);
-    writer.ldelim();
-  }
-  for (const file of message.files ?? []) {
-    writer.uint32(tag(3, LENGTH_DELIMITED)).fork();
-    writeString(writer, 1, file.path);
+  writeEmbedded(writer, 1, message.objectVersion, (version) => writeStrings(writer, version, OBJECT_VERSION));
+  writeEmbedded(writer, 2, message.error === undefined || message.error === null ? [] : [message.error], (error) => writeStrings(writer, error, ERROR));
+  writeEmbedded(writer, 3, message.files, (file) => {
+    writeStrings(writer, file, ['path']);
     if (file.mode !== 0) writer.uint32(tag(2, VARINT)).int32(file.mode);
     if (file.contents.byteLength > 0) writer.uint32(tag(3, LENGTH_DELIMITED)).bytes(file.contents);
-    writer.ldelim();
-  }
+  });
   return finish(writer);
 }
+
+type WireFile = WireMountResponse['files'][number];
 
 export function decodeMountResponse(bytes: Uint8Array): WireMountResponse {
   const reader = Reader.create(bytes);
   const message: WireMountResponse = { objectVersion: [], error: null, files: [] };
-  readFields(reader, reader.len, (number, wireType) => {
+  return readMessage(reader, reader.len, message, [], (number, wireType) => {
     if (wireType !== LENGTH_DELIMITED) return false;
-    if (number === 1) message.objectVersion.push(readObjectVersion(reader));
-    else if (number === 2) message.error = readError(reader);
+    if (number === 1) message.objectVersion.push(readEmbedded(reader, { id: '', version: '' }, OBJECT_VERSION));
+    else if (number === 2) message.error = readEmbedded(reader, { code: '' }, ERROR);
     else if (number === 3) message.files.push(readFile(reader));
     else return false;
     return true;
   });
-  return message;
 }
 
-function readError(reader: ProtoReader): { code: string } {
-  const end = reader.uint32() + reader.pos;
-  const error = { code: '' };
-  readFields(reader, end, (number, wireType) => {
-    if (number !== 1 || wireType !== LENGTH_DELIMITED) return false;
-    error.code = reader.string();
-    return true;
-  });
-  return error;
-}
-
-function readFile(reader: ProtoReader): { path: string; mode: number; contents: Uint8Array } {
-  const end = reader.uint32() + reader.pos;
-  const file = { path: '', mode: 0, contents: Buffer.alloc(0) as Uint8Array };
-  readFields(reader, end, (number, wireType) => {
-    if (number === 1 && wireType === LENGTH_DELIMITED) file.path = reader.string();
-    else if (number === 2 && wireType === VARINT) file.mode = reader.int32();
+/** A File: its path (field 1) by name, its mode and contents beside it. */
+function readFile(reader: ProtoReader): WireFile {
+  const file: WireFile = { path: '', mode: 0, contents: Buffer.alloc(0) };
+  return readEmbedded(reader, file, ['path'], (number, wireType) => {
+    if (number === 2 && wireType === VARINT) file.mode = reader.int32();
     else if (number === 3 && wireType === LENGTH_DELIMITED) file.contents = reader.bytes();
     else return false;
     return true;
   });
-  return file;
 }
 
 /** One unary method of the service, as grpc-js describes it. */

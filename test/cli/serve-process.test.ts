@@ -80,3 +80,10 @@ test('serve refuses a provider name the driver would not accept', async (t) => {
   const error = await t.throwsAsync(server);
   t.regex(error?.message ?? '', /option '--provider-name <name>' argument 'bad.name' is invalid\. must match \^\[a-zA-Z0-9_-\]\{1,30\}\$ \(the driver's rule\)/);
 });
+
+test('serve refuses a --preload-stores value that names no store, listing the stores', async (t) => {
+  const dir = await tempDir(t);
+  const server = startServe(t, ['--socket-dir', dir, '--preload-stores', 'aws,s3'], join(dir, 'courier.sock'));
+  const error = await t.throwsAsync(server);
+  t.true((error?.message ?? '').includes(`option '--preload-stores <stores>' argument 'aws,s3' is invalid. "aws,s3" is not auto, all, none or a list of stores (file, aws, gcp, vault, azure)`), error?.message);
+});

@@ -1,6 +1,5 @@
 /** Vault tokens cached per identity: one login in flight per identity, renew-self while renewable, a new login before expiry. */
-import { CourierError } from '../../errors/courier-error.ts';
-import { codeName } from '../../errors/to-grpc-status.ts';
+import { failureLabel } from '../../errors/to-grpc-status.ts';
 import { ExpiringMemo } from '../../identity/expiring-memo.ts';
 import type { ExchangeRecorder } from '../../observability/exchange-metrics.ts';
 import type { VaultMetrics } from './metrics.ts';
@@ -99,7 +98,7 @@ export class VaultTokens {
     try {
       grant = await exchange.login();
     } catch (error) {
-      this.#metrics.logins.inc({ outcome: outcomeOf(error) });
+      this.#metrics.logins.inc({ outcome: failureLabel(error) });
       this.#record?.('login', error);
       // Vault is briefly unreachable but the held token still works: use it a little longer.
       if (held !== undefined && held.expiresAt - this.#now() > 2 * GRACE_MS) return { value: held, until: this.#now() + GRACE_MS };
@@ -148,8 +147,4 @@ export class VaultTokens {
 
 function renewPoint(now: number, ttlMs: number): number {
   return Number.isFinite(ttlMs) ? now + ttlMs * RENEW_AT : now + NO_EXPIRY_RECHECK_MS;
-}
-
-function outcomeOf(error: unknown): string {
-  return error instanceof CourierError ? codeName(error.grpcCode).toLowerCase() : 'internal';
 }

@@ -75,7 +75,7 @@ test('starting the store loads no Azure SDK; the first Azure object does', async
     const [backend] = await azureStoreModule.start({}, { metricsRegistry: new (await import('prom-client')).Registry() });
     const started = seen.length;
     await backend.identityKey({ locator: 'kv1/secrets/db', storeParams: {} }, { signal: AbortSignal.timeout(5000), pod: { name: 'p', namespace: 'n', uid: 'u', serviceAccount: 's' }, tokens: new Map() }).catch(() => undefined);
-    console.log(JSON.stringify({ started, used: [...new Set(seen)].sort() }));
+    process.stdout.write(JSON.stringify({ started, used: [...new Set(seen)].sort() }));
   `;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../../../', import.meta.url)), timeout: 30_000 });
   const { started, used } = JSON.parse(stdout) as { started: number; used: string[] };
