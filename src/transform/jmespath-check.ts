@@ -34,11 +34,11 @@ export function compileJmesPath(expression: string): { readonly ast: unknown } |
   return complete(ast) ? { ast } : { error: 'is not a valid JMESPath expression: it ends before an expression is complete (a trailing "." or "|"?)' };
 }
 
-/** Whether every node of the tree has all its children. */
+/** Whether every node of the tree has all its children. A slice's children are its bounds, any of which may be left out. */
 function complete(node: unknown): boolean {
   if (node === null || node === undefined) return false;
-  const children = (node as { children?: unknown[] }).children ?? [];
-  return children.every((child) => complete(child));
+  const { type, children = [] } = node as { type?: string; children?: unknown[] };
+  return type === 'Slice' || children.every((child) => complete(child));
 }
 
 /** Expressions are checked against a secret of this size when planning: one that would exceed its budget on it exceeds it on any real secret. */

@@ -86,3 +86,9 @@ test('an incomplete expression reaching extraction at mount time is a ConfigErro
 test('accepts the expressions real classes use', (t) => {
   for (const text of ['username', 'data.password', 'items[?name==`db`].value | [0]', 'join(`,`, hosts)', 'to_string(port)']) t.is(checkJmesPath(text, DEFAULT_BUDGETS), undefined, text);
 });
+
+test('accepts slices with any of their bounds left out, and they search', (t) => {
+  for (const text of ['items[0:2]', 'items[:2]', 'items[1:]', 'items[::2]', 'items[-1:]', 'sort_by(items, &n)[0:2].n']) t.is(checkJmesPath(text, DEFAULT_BUDGETS), undefined, text);
+  const secret = new TextEncoder().encode('{"items":[{"n":"c"},{"n":"a"},{"n":"b"}]}');
+  t.is(Buffer.from(applyExtract(secret, { kind: 'jmesPath', expression: 'sort_by(items, &n)[0:2].n', field: 'jmesPath' }, 'objects[0]')).toString(), '["a","b"]');
+});
