@@ -28,6 +28,8 @@ export interface Metrics {
   readonly mirrorWrites: Counter<'outcome'>;
   /** Pod events by reason and outcome (created, updated, deduplicated, rate_limited, failed); kube/pod-events.ts. */
   readonly podEvents: Counter<'reason' | 'outcome'>;
+  /** Jobs run off the main thread (transform/isolate), by kind and outcome. */
+  readonly isolateJobs: Counter<'kind' | 'outcome'>;
 }
 
 /** Creates the metrics on a fresh registry; `processMetrics` adds Node.js process metrics. */
@@ -60,5 +62,6 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
     fetchRetries: new Counter({ name: 'courier_fetch_retries_total', help: 'Store requests retried, by store and reason.', labelNames: ['store', 'reason'], registers: [registry] }),
     mirrorWrites: new Counter({ name: 'courier_mirror_writes_total', help: 'Mirror Secret writes by outcome.', labelNames: ['outcome'], registers: [registry] }),
     podEvents: new Counter({ name: 'courier_pod_events_total', help: 'Pod events by reason and outcome (created, updated, deduplicated, rate_limited, failed).', labelNames: ['reason', 'outcome'], registers: [registry] }),
+    isolateJobs: new Counter({ name: 'courier_isolate_jobs_total', help: 'Extractions and template renders run in the isolate (off the main thread), by kind and outcome.', labelNames: ['kind', 'outcome'], registers: [registry] }),
   };
 }

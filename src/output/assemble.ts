@@ -5,9 +5,10 @@ import { DEFAULT_BUDGETS } from '../spc/budgets.ts';
 import type { ObjectSpec } from '../spc/types.ts';
 import type { FetchResult } from '../stores/backend.ts';
 import type { ParsedDocuments } from '../transform/extract.ts';
-import { buildFile, moreFailures, plainVersion, renderFile, type AssembleOptions } from './build-file.ts';
+import { buildFile, extractInIsolate, moreFailures, plainVersion, renderFile, type AssembleOptions } from './build-file.ts';
 
 import type { MountFile, MountOutput, ObjectVersion } from './mount-files.ts';
+import { runSteps, type Step } from './steps.ts';
 
 export type { AssembleOptions } from './build-file.ts';
 export type { MountFile, MountOutput, ObjectVersion } from './mount-files.ts';
@@ -20,29 +21,28 @@ export const EMPTY_MOUNT_VERSION: ObjectVersion = { id: 'courier/no-objects-foun
  * that is missing (the secret, or the key inside it) is skipped; any other failure fails the Mount
  * with the first failing object's error, counting the others.
  */
-export function assembleOutput(objects: readonly ObjectSpec[], results: ReadonlyMap<ObjectSpec, FetchResult>, options: AssembleOptions = {}): MountOutput {
-  const steps = assembleSteps(objects, results, options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+export function assembleOutput(objects: readonly ObjectSpec[], results: ReadonlyMap<ObjectSpec, FetchResult>, options: Omit<AssembleOptions, 'offload'> = {}): MountOutput {
+  return runSteps(assembleSteps(objects, results, options));
 }
 
 /**
  * assembleOutput one file at a time: the generator pauses after each file, so a server can give the
- * CPU to other tenants' Mounts between files (pipeline/fair-scheduler.ts). Secrets parsed for one
- * file are reused by the next files of the same Mount.
+ * CPU to other tenants' Mounts between files (pipeline/fair-scheduler.ts), and waits while work that
+ * cannot be split runs in the isolate (options.offload). Secrets parsed for one file are reused by the
+ * next files of the same Mount.
  */
-export function* assembleSteps(objects: readonly ObjectSpec[], results: ReadonlyMap<ObjectSpec, FetchResult>, options: AssembleOptions = {}): Generator<void, MountOutput, void> {
+export function* assembleSteps(objects: readonly ObjectSpec[], results: ReadonlyMap<ObjectSpec, FetchResult>, options: AssembleOptions = {}): Generator<Step, MountOutput, void> {
   const budgets = options.budgets ?? DEFAULT_BUDGETS;
   const documents: ParsedDocuments = new Map();
   const files: MountFile[] = [];
   const versions: ObjectVersion[] = [];
   const skipped: string[] = [];
   const failures: CourierError[] = [];
+  const inputs = (options.templates ?? []).flatMap((template) => template.inputs.map(({ object }) => object));
+  const extracted = options.offload ? yield* extractInIsolate([...objects, ...inputs], results, budgets, options.offload) : undefined;
   for (const object of objects) {
     yield;
-    const outcome = buildFile(object, results.get(object), budgets, documents);
+    const outcome = buildFile(object, results.get(object), budgets, documents, extracted);
     if (outcome instanceof CourierError) {
       if (object.optional && outcome.grpcCode === status.NOT_FOUND) skipped.push(object.id);
       else failures.push(outcome);
@@ -53,7 +53,7 @@ export function* assembleSteps(objects: readonly ObjectSpec[], results: Readonly
   }
   for (const template of options.templates ?? []) {
     yield;
-    const outcome = yield* renderFile(template, results, budgets, options.contentVersion ?? plainVersion, documents);
+    const outcome = yield* renderFile(template, results, budgets, options.contentVersion ?? plainVersion, documents, options.offload, extracted);
     if (outcome instanceof CourierError) {
       failures.push(outcome);
       continue;

@@ -1,4 +1,5 @@
 /** Shares the one CPU thread fairly between tenants: the costly steps of Mounts run as short slices, the tenant that has used the least time going first. */
+import type { Step } from '../output/steps.ts';
 
 /** Runs slices of work for tenants (pod namespaces), fairly by the CPU time each has used. */
 export interface FairScheduler {
@@ -108,12 +109,16 @@ export function createFairScheduler(options: FairSchedulerOptions = {}): FairSch
   };
 }
 
-/** Runs a generator's steps for up to `sliceMs`; its result once it is done, else undefined (call again). */
-export function runFor<T>(steps: Generator<void, T, void>, sliceMs: number): { readonly done: true; readonly value: T } | { readonly done: false } {
+/**
+ * Runs a generator's steps for up to `sliceMs`: its result once it is done; else not done (call again),
+ * with the work to wait for first when a step yielded some (output/steps.ts).
+ */
+export function runFor<T>(steps: Generator<Step, T, void>, sliceMs: number): { readonly done: true; readonly value: T } | { readonly done: false; readonly wait?: Promise<unknown> } {
   const started = performance.now();
   for (;;) {
     const step = steps.next();
     if (step.done) return { done: true, value: step.value };
+    if (step.value !== undefined) return { done: false, wait: step.value };
     if (performance.now() - started >= sliceMs) return { done: false };
   }
 }

@@ -2,6 +2,7 @@
 import type { ObjectFetcher } from '../fetch/fetch-objects.ts';
 import { ConfigError } from '../errors/courier-error.ts';
 import { assembleSteps, totalBytes, type MountOutput } from '../output/assemble.ts';
+import type { Isolate } from '../transform/isolate/isolate.ts';
 import { IMMEDIATE, runFor, type FairScheduler } from './fair-scheduler.ts';
 import type { AtomicWriter } from '../output/atomic-writer.ts';
 import { prepareMirrors, writeMirrors } from '../kube/mirror-step.ts';
@@ -9,8 +10,9 @@ import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { planOrThrow } from '../spc/plan.ts';
 import type { PlanCache } from '../spc/plan-cache.ts';
 import { BudgetError, DRIVER_RESPONSE_LIMIT_BYTES, type MountBudgets } from '../spc/budgets.ts';
-import type { StoreCatalog } from '../spc/store-catalog.ts';
-import type { DecodedRequest, ObjectSpec } from '../spc/types.ts';
+import type { DialectContext, StoreCatalog } from '../spc/store-catalog.ts';
+import type { DecodedRequest, MountPlan, ObjectSpec } from '../spc/types.ts';
+import { textsToParseAhead, withParsedAhead } from '../spc/yaml-parse.ts';
 import type { ContentVersion } from '../output/content-version.ts';
 import type { BackendRegistry } from '../stores/backend.ts';
 
@@ -34,6 +36,8 @@ export interface MountDependencies {
   readonly plans?: PlanCache;
   /** Gives each tenant its turn at the CPU (one per server); without it every step runs at once. */
   readonly scheduler?: FairScheduler;
+  /** Runs work that cannot be split off the main thread (one per server); without it, it runs inline. */
+  readonly isolate?: Isolate;
 }
 
 /** The longest one slice of a Mount's assembly runs before other tenants get their turn. */
@@ -55,16 +59,18 @@ export async function runMount(request: DecodedRequest, deps: MountDependencies,
   // The costly steps run as slices that take turns with other tenants' (fair-scheduler.ts).
   const scheduler = deps.scheduler ?? IMMEDIATE;
   const tenant = request.pod.namespace;
-  const plan = await scheduler.run(tenant, () => (deps.plans ? deps.plans.plan(request.parameters, context, socketDialect) : planOrThrow(request.parameters, context, socketDialect)));
+  const plan = await planMount(request.parameters, { ...context, tenant, signal }, deps, socketDialect);
   // A template's inputs are fetched with the other objects: one request per distinct secret in all.
   const fetched = [...plan.objects, ...(plan.templates ?? []).flatMap((template) => template.inputs.map(({ object }) => object))];
   checkEnabled(fetched, deps);
   const results = await deps.fetcher.fetchObjects(fetched, { signal, pod: request.pod, tokens: request.tokens, ...(request.secrets === undefined ? {} : { secrets: request.secrets }) });
-  const steps = assembleSteps(plan.objects, results, { budgets: deps.budgets, ...(plan.templates ? { templates: plan.templates } : {}), ...(deps.contentVersion ? { contentVersion: deps.contentVersion } : {}) });
+  const offload = deps.isolate ? { isolate: deps.isolate, tenant, signal } : undefined;
+  const steps = assembleSteps(plan.objects, results, { budgets: deps.budgets, ...(plan.templates ? { templates: plan.templates } : {}), ...(deps.contentVersion ? { contentVersion: deps.contentVersion } : {}), ...(offload ? { offload } : {}) });
   let output: MountOutput | undefined;
   while (output === undefined) {
     const slice = await scheduler.run(tenant, () => runFor(steps, SLICE_MS));
     if (slice.done) output = slice.value;
+    else if (slice.wait) await slice.wait;
   }
   checkMountSize(output, deps);
   if (deps.writeFiles && request.targetPath === '') throw new ConfigError('is empty, but courier was started with --write-files', { field: 'targetPath' });
@@ -73,6 +79,19 @@ export async function runMount(request: DecodedRequest, deps: MountDependencies,
   await writeMirrors(mirrors, request.pod, signal);
   if (deps.writeFiles) return { ...output, files: [], objectCount: plan.objects.length, written: true };
   return { ...output, objectCount: plan.objects.length, written: false };
+}
+
+/**
+ * Plans the Mount as one slice. A class not planned before whose parameters are large has them parsed
+ * in the isolate first: their YAML parse is the step of planning that takes long and cannot be split.
+ */
+async function planMount(parameters: Readonly<Record<string, string>>, context: DialectContext & { readonly tenant: string; readonly signal: AbortSignal }, deps: MountDependencies, socketDialect: string | undefined): Promise<MountPlan> {
+  const scheduler = deps.scheduler ?? IMMEDIATE;
+  const plan = () => (deps.plans ? deps.plans.plan(parameters, context, socketDialect) : planOrThrow(parameters, context, socketDialect));
+  const texts = deps.isolate ? textsToParseAhead(parameters, socketDialect) : [];
+  if (!deps.isolate || texts.length === 0 || deps.plans?.has(parameters, context, socketDialect)) return scheduler.run(context.tenant, plan);
+  const outcomes = await deps.isolate.parseYaml(context.tenant, texts, context.signal);
+  return scheduler.run(context.tenant, () => withParsedAhead(texts, outcomes, plan));
 }
 
 /**

@@ -14,6 +14,7 @@ import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { createContentVersion, randomVersionKey, type ContentVersion } from '../output/content-version.ts';
 import { createAtomicWriter } from '../output/atomic-writer.ts';
 import { createFairScheduler } from '../pipeline/fair-scheduler.ts';
+import { createIsolate } from '../transform/isolate/isolate.ts';
 import type { StoreCatalog } from '../spc/store-catalog.ts';
 import { startHttpEndpoint, parseListenAddress, type HttpEndpoint } from './http-endpoints.ts';
 import type { ServeOptions } from './options.ts';
@@ -64,6 +65,8 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
   const writer = createAtomicWriter();
   // One scheduler for every socket: tenants take turns at the CPU whichever socket their Mounts come on.
   const scheduler = createFairScheduler();
+  // One isolate for every socket: work that cannot be split runs there, one job at a time, tenants taking turns.
+  const isolate = createIsolate({ onJob: (kind, outcome) => parts.metrics.isolateJobs.inc({ kind, outcome }) });
   const dialects: Array<[string, string]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, string] => [name, name])];
   const bound: Array<{ server: Server; socket: OwnedSocket; calls: TrackedService }> = [];
   const stopping = new AbortController();
@@ -81,12 +84,13 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     for (const [name, socketDialect] of dialects) {
       const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
       servers.push(server);
-      const calls = trackCalls(createProviderService({ ...parts, catalog, contentVersion, writer, scheduler, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
+      const calls = trackCalls(createProviderService({ ...parts, catalog, contentVersion, writer, scheduler, isolate, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
       server.addService(proto.service, calls.service);
       bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)), calls });
     }
   } catch (error) {
     await giveBack(servers, bound, endpoints?.servers ?? [], parts.backends, fetcher);
+    await isolate.close();
     throw error;
   }
   serving = true;
@@ -103,6 +107,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
       await Promise.all(httpServers.map((endpoint) => endpoint.close()));
       await closeStores(parts.backends);
       fetcher.close?.();
+      await isolate.close();
       // Events of the last Mounts go out before the process exits (each call is bounded by the client's timeout).
       await parts.events?.settled();
     },

@@ -1,7 +1,6 @@
 /** Small readers for YAML-decoded SecretProviderClass entries that collect every problem with its field path. */
-import { parse, YAMLParseError } from 'yaml';
 import { parseFileMode } from '../output/file-mode.ts';
-import { MAX_YAML_ALIASES } from './budgets.ts';
+import { parseYamlText } from './yaml-parse.ts';
 import { ENCODINGS, type ConfigIssue, type Encoding } from './types.ts';
 
 /** A YAML mapping, as decoded. */
@@ -20,27 +19,10 @@ export class IssueList {
  * does too: a mode written as in other providers' SecretProviderClasses means the same thing here.
  */
 export function parseYamlParameter(text: string, field: string, issues: IssueList): unknown {
-  try {
-    // prettyErrors computes the line and column; only those and the error code are reported, never
-    // the message, which quotes the text. logLevel 'error' keeps warnings off the process's stderr.
-    return parse(text, { version: '1.1', uniqueKeys: true, prettyErrors: true, logLevel: 'error', maxAliasCount: MAX_YAML_ALIASES });
-  } catch (error) {
-    if (error instanceof ReferenceError) {
-      issues.add(field, `expands YAML aliases more than ${MAX_YAML_ALIASES} times; write it out without anchors`);
-      return undefined;
-    }
-    if (error instanceof RangeError) {
-      issues.add(field, 'is nested too deeply to read as YAML');
-      return undefined;
-    }
-    if (error instanceof YAMLParseError) {
-      const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
-      issues.add(field, `is not valid YAML${where}: ${error.code}`);
-    } else {
-      issues.add(field, 'is not valid YAML');
-    }
-    return undefined;
-  }
+  const outcome = parseYamlText(text, 'spc');
+  if ('value' in outcome) return outcome.value;
+  issues.add(field, outcome.problem);
+  return undefined;
 }
 
 export function isMapping(value: unknown): value is Mapping {

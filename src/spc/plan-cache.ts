@@ -8,6 +8,8 @@ import type { MountPlan } from './types.ts';
 /** Plans a Mount like planOrThrow, answering repeated SecretProviderClasses from memory. */
 export interface PlanCache {
   plan(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect?: string): MountPlan;
+  /** Whether `plan` would answer from memory. */
+  has(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect?: string): boolean;
 }
 
 /** Limits of the cache: at most this many plans, holding at most this many bytes of parameters and plan. */
@@ -41,6 +43,9 @@ export function createPlanCache(limits: PlanCacheLimits | number = DEFAULT_PLAN_
   const entries = new Map<string, Entry>();
   let total = 0;
   return {
+    has(parameters, context, socketDialect) {
+      return entries.has(planKey(parameters, context, socketDialect).key);
+    },
     plan(parameters, context, socketDialect) {
       const { key, bytes } = planKey(parameters, context, socketDialect);
       let entry = entries.get(key);

@@ -1,6 +1,6 @@
 /** YAML as the Azure provider reads its `objects`: Go's yaml into string fields, so every scalar is text (`0755` stays "0755"); pure. */
-import { parse, YAMLParseError } from 'yaml';
 import { describe, isMapping, type IssueList, type Mapping } from '../../spc/fields.ts';
+import { parseYamlText } from '../../spc/yaml-parse.ts';
 
 /**
  * Parses with YAML's failsafe schema: mappings, lists and strings only, as the Go structs of the
@@ -8,13 +8,10 @@ import { describe, isMapping, type IssueList, type Mapping } from '../../spc/fie
  * parser's error code, never the text (it may hold a secret).
  */
 export function parseAzureYaml(text: string, field: string, issues: IssueList): unknown {
-  try {
-    return parse(text, { schema: 'failsafe', uniqueKeys: true, prettyErrors: true, logLevel: 'error' });
-  } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
-    issues.add(field, `is not valid YAML${where}${error instanceof YAMLParseError ? `: ${error.code}` : ''}`);
-    return undefined;
-  }
+  const outcome = parseYamlText(text, 'failsafe');
+  if ('value' in outcome) return outcome.value;
+  issues.add(field, outcome.problem);
+  return undefined;
 }
 
 /** `objects: | array: [ "<YAML of one object>", ... ]`: the entries' mappings with their fields. */

@@ -16,8 +16,8 @@ const STEPS_PER_PAUSE = 64;
  * `objects[2].template`): ConfigError for misuse or a spent budget, NotFoundError for a missing key.
  * Messages name the line, column and key, never a value.
  */
-export function renderTemplate(compiled: CompiledTemplate, inputs: ReadonlyMap<string, Uint8Array>, budgets: TemplateBudgets, field: string): Uint8Array {
-  const steps = renderTemplateSteps(compiled, inputs, budgets, field);
+export function renderTemplate(compiled: CompiledTemplate, inputs: ReadonlyMap<string, Uint8Array>, budgets: TemplateBudgets, field: string, now?: () => number): Uint8Array {
+  const steps = renderTemplateSteps(compiled, inputs, budgets, field, now);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -28,14 +28,15 @@ export function renderTemplate(compiled: CompiledTemplate, inputs: ReadonlyMap<s
  * renderTemplate as a generator that pauses every few hundred LiquidJS steps, so a server can give
  * the CPU to other tenants in the middle of a long render (pipeline/fair-scheduler.ts). The time
  * budget counts only the time the render ran, not the pauses, so a render is not failed for having
- * waited its turn on a busy node.
+ * waited its turn on a busy node. `now` is the clock in milliseconds (default: the wall clock; the
+ * isolate passes its thread's CPU time, which does not run while the thread waits for a CPU).
  */
-export function* renderTemplateSteps(compiled: CompiledTemplate, inputs: ReadonlyMap<string, Uint8Array>, budgets: TemplateBudgets, field: string): Generator<void, Uint8Array, void> {
+export function* renderTemplateSteps(compiled: CompiledTemplate, inputs: ReadonlyMap<string, Uint8Array>, budgets: TemplateBudgets, field: string, now: () => number = () => performance.now()): Generator<void, Uint8Array, void> {
   // A null-prototype scope: an input named "constructor" or "__proto__" is just a name.
   const scope: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const meter = new RenderMeter(budgets);
   const file = new FileEmitter(meter);
-  const clock = new RunningClock();
+  const clock = new RunningClock(now);
   try {
     for (const [name, bytes] of inputs) scope[name] = toTemplateValue(bytes, name);
     // LiquidJS checks `renderLimit.check(now)` before each node; this one reads the running time instead of the wall clock.
@@ -50,22 +51,34 @@ export function* renderTemplateSteps(compiled: CompiledTemplate, inputs: Readonl
   return file.contents();
 }
 
+/** Reads of the clock: one in this many of LiquidJS's checks (one before each node). */
+const CHECKS_PER_READ = 8;
+
 /** Milliseconds a render has run, its pauses left out. */
 class RunningClock {
+  readonly #now: () => number;
   #ran = 0;
-  #since = performance.now();
+  #since: number;
+  #checks = 0;
+
+  constructor(now: () => number) {
+    this.#now = now;
+    this.#since = now();
+  }
 
   pause(): void {
-    this.#ran += performance.now() - this.#since;
+    this.#ran += this.#now() - this.#since;
   }
 
   resume(): void {
-    this.#since = performance.now();
+    this.#since = this.#now();
   }
 
   /** Throws LiquidJS's own message once the render has run past `limitMs`, so its errors map it. */
   check(limitMs: number): void {
-    if (this.#ran + performance.now() - this.#since > limitMs) throw new Error('template render limit exceeded');
+    this.#checks += 1;
+    if (this.#checks % CHECKS_PER_READ !== 0) return;
+    if (this.#ran + this.#now() - this.#since > limitMs) throw new Error('template render limit exceeded');
   }
 }
 

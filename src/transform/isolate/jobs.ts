@@ -1,0 +1,109 @@
+/** The jobs of the isolate: what crosses to its worker, how each runs, and which extractions are costly enough to go there. */
+
+// Work a pod's author controls and that cannot be split into slices: an extraction from a large
+// secret, a costly JMESPath search, a long template render, the YAML parse of a large class. The same
+// functions run inline and in the isolate's worker thread (isolate.ts).
+import type { status } from '@grpc/grpc-js';
+import { AuthError, ConfigError, CourierError, NotFoundError, PermissionError } from '../../errors/courier-error.ts';
+import type { Extract } from '../../spc/types.ts';
+import { parseYamlText, type YamlOutcome, type YamlText } from '../../spc/yaml-parse.ts';
+import { applyExtract, type ParsedDocuments } from '../extract.ts';
+import type { JmesPathLimits } from '../jmespath-check.ts';
+import { jmesPathCost } from '../jmespath-cost.ts';
+import { compileJmesPath } from '../jmespath-check.ts';
+import { compileTemplate, renderTemplate, type TemplateBudgets } from '../template/index.ts';
+
+/**
+ * One job, as it crosses to the worker (structured-cloned; the bytes are copied): every extraction a
+ * Mount makes from one secret (parsed once), or one template render.
+ */
+export type FileJob =
+  | { readonly kind: 'extract'; readonly contents: Uint8Array; readonly items: ReadonlyArray<{ readonly extract: Extract; readonly field: string }>; readonly limits: JmesPathLimits }
+  | { readonly kind: 'template'; readonly text: string; readonly inputs: ReadonlyMap<string, Uint8Array>; readonly budgets: TemplateBudgets; readonly field: string };
+
+/** The YAML parses of planning a large class (spc/yaml-parse.ts). */
+export interface YamlJob {
+  readonly kind: 'yaml';
+  readonly texts: readonly YamlText[];
+}
+
+export type Job = FileJob | YamlJob;
+
+/** A CourierError as it crosses back from the worker. */
+export interface SerializedError {
+  readonly name: string;
+  readonly grpcCode: status;
+  readonly detail: string;
+  readonly field?: string;
+}
+
+/** What one extraction or render produced: the bytes, or the CourierError it failed with. */
+export type JobOutcome = { readonly ok: Uint8Array } | { readonly error: SerializedError };
+
+/**
+ * Runs a job where it is called: one outcome per extraction, the render's, or one per YAML text. Throws
+ * only what is not a CourierError (a bug).
+ */
+export function runJob(job: Job): JobOutcome[] | YamlOutcome[] {
+  if (job.kind === 'yaml') return job.texts.map(({ text, schema }) => parseYamlText(text, schema));
+  if (job.kind === 'template') return [attempt(() => renderTemplate(compileTemplate(job.text, job.field, job.budgets), job.inputs, job.budgets, job.field, threadCpuMs))];
+  const documents: ParsedDocuments = new Map();
+  return job.items.map(({ extract, field }) => attempt(() => applyExtract(job.contents, extract, field, job.limits, documents)));
+}
+
+/** This thread's CPU time in milliseconds: a render's time budget counts only the time it ran. */
+function threadCpuMs(): number {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1000;
+}
+
+function attempt(work: () => Uint8Array): JobOutcome {
+  try {
+    return { ok: work() };
+  } catch (error) {
+    if (error instanceof CourierError) return { error: serializeError(error) };
+    throw error;
+  }
+}
+
+/**
+ * JSON secrets from this size on are parsed in the isolate: the parse alone takes a millisecond or more,
+ * and the document it builds lives while the Mount's files are made, long enough to burden the main
+ * thread's garbage collector.
+ */
+const LARGE_JSON_BYTES = 64 * 1024;
+/** YAML parses at about 1 ms per KiB, so a YAML secret this size is already a stall. */
+const LARGE_YAML_BYTES = 16 * 1024;
+/** JMESPath cost (jmespath-cost.ts) above which a search takes about half a millisecond or more. */
+const COSTLY_JMESPATH = 500_000;
+
+/**
+ * Whether an extraction would hold the thread long enough to delay other tenants' Mounts: the parse
+ * of a large secret, or a search whose cost bound is high. Decided from sizes alone, before any work.
+ */
+export function isCostlyExtract(contents: Uint8Array, extract: Extract): boolean {
+  if (extract.kind === 'yamlKey') return contents.byteLength > LARGE_YAML_BYTES;
+  if (contents.byteLength > LARGE_JSON_BYTES) return true;
+  if (extract.kind === 'jsonKey') return false;
+  const compiled = compileJmesPath(extract.expression);
+  return 'ast' in compiled && jmesPathCost(compiled.ast, contents.byteLength).work > COSTLY_JMESPATH;
+}
+
+const ERROR_CLASSES: Readonly<Record<string, new (detail: string, options: { field?: string }) => CourierError>> = { ConfigError, NotFoundError, AuthError, PermissionError };
+
+export function serializeError(error: CourierError): SerializedError {
+  return { name: error.name, grpcCode: error.grpcCode, detail: error.detail, ...(error.field === undefined ? {} : { field: error.field }) };
+}
+
+/** The worker's error as the main thread's own class, so callers cannot tell where the job ran. */
+export function deserializeError(error: SerializedError): CourierError {
+  const options = error.field === undefined ? {} : { field: error.field };
+  const known = ERROR_CLASSES[error.name];
+  if (known) {
+    const rebuilt = new known(error.detail, options);
+    if (rebuilt.grpcCode === error.grpcCode) return rebuilt;
+  }
+  const generic = new CourierError(error.grpcCode, error.detail, options);
+  Object.defineProperty(generic, 'name', { value: error.name });
+  return generic;
+}

@@ -1,0 +1,40 @@
+/** The isolate's worker thread: runs jobs (jobs.ts) one at a time, on its own heap, and posts each outcome back. */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { basename } from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import { runJob, type Job } from './jobs.ts';
+
+const port = parentPort;
+if (!port) throw new Error('the isolate worker runs as a worker thread');
+lowerPriority();
+// What runJob throws is a bug: it ends the worker, and the main thread fails the job and starts another.
+port.on('message', ({ id, job }: { id: number; job: Job }) => {
+  const outcomes = runJob(job);
+  // Bytes that own their whole buffer move to the main thread instead of being copied.
+  const transfer = new Set<ArrayBuffer>();
+  for (const outcome of outcomes) {
+    if (typeof outcome === 'object' && 'ok' in outcome && outcome.ok.buffer instanceof ArrayBuffer && outcome.ok.byteOffset === 0 && outcome.ok.byteLength === outcome.ok.buffer.byteLength) transfer.add(outcome.ok.buffer);
+  }
+  port.postMessage({ id, outcomes }, [...transfer]);
+});
+
+/** The worker's nice value: the lowest. */
+const LOW_PRIORITY = 19;
+
+/**
+ * Lowers this thread's scheduling priority (Linux nice is per thread), so that when Courier's CPU is
+ * contended its main thread, which answers every tenant's Mounts, goes first; on a free CPU the worker
+ * runs at full speed. In a container, the kernel shares CPU between cgroups by their weights first, so
+ * this ranks the worker only against Courier's own threads, not against other pods. The jobs' time
+ * budgets count the worker's CPU time, so waiting for the CPU never fails one. Best effort: where
+ * /proc/thread-self is missing, the priority stays.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(basename(readlinkSync('/proc/thread-self')));
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, LOW_PRIORITY);
+  } catch {
+    // Not Linux, or no /proc: the worker keeps the process's priority.
+  }
+}
