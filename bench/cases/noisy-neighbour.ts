@@ -12,10 +12,15 @@ import { imageNodeOptions } from '../lib/courier-process.ts';
 import { driveMounts, type LoadResult, type WireRequest } from '../lib/load.ts';
 import { mebibytes, percentile, round } from '../lib/stats.ts';
 import type { BenchCase } from '../lib/types.ts';
+import { FRESH_CLASS } from '../lib/noisy-load.ts';
 
-export const title = 'noisy neighbour: a tenant at the budgets\' edge (its client at nice 19) beside one mounting at concurrency 16';
+export const title = 'noisy neighbour: a tenant at the budgets\' edge (its client at nice 19) beside one mounting at concurrency 16, in alternating rounds';
 
 const VICTIM_MOUNTS = 4_000;
+/** Rounds of alone and beside (alternating which goes first); each phase's Mounts are split over them. */
+const ROUNDS = 4;
+/** After the neighbour is stopped or resumed, this long passes before the victim mounts again. */
+const SETTLE_MS = 300;
 /** The paced victim mounts at this share of the rate it reached back to back alone, for this many seconds. */
 const PACED_SHARE = 0.4;
 const PACED_SECONDS = 4;
@@ -30,6 +35,7 @@ async function makeStore(): Promise<string> {
   const items = Array.from({ length: 3_000 }, (_, index) => ({ name: `n${index % 97}-${index}`, x: index, y: 'yyyyyyyy' }));
   await writeFile(join(root, 'neighbour', 'big.json'), JSON.stringify({ items }));
   await writeFile(join(root, 'neighbour', 'blob'), 'z'.repeat(900_000));
+  await writeFile(join(root, 'neighbour', 'small.json'), JSON.stringify({ password: 'p' }));
   return root;
 }
 
@@ -51,12 +57,15 @@ const VICTIM = request('victim', { objects: Array.from({ length: 10 }, (_, index
 /** The neighbour's Mounts, each as costly as the budgets let it be. */
 function neighbourRequests(): WireRequest[] {
   const many = Array.from({ length: 250 }, (_, index) => `- {source: "file:neighbour/big.json", path: "many/f${index}", jmesPath: "items[${index}].name"}`).join('\n');
+  const fresh = Array.from({ length: 250 }, (_, index) => `- {source: "file:neighbour/small.json", path: "fresh/a/somewhat/deeper/directory/f${index}", jsonKey: password, mode: 0400}  # ${'c'.repeat(120)}`).join('\n');
   const template = '- path: out\n  template: "{% for i in (1..6000) %}{{ i }}{% endfor %}"';
   return [
     request('neighbour', { objects: '- {source: "file:neighbour/big.json", path: sorted, jmesPath: "sort_by(items, &name)[*].y"}' }),
     request('neighbour', { objects: many }),
     request('neighbour', { objects: '- {source: "file:neighbour/blob", path: a}\n- {source: "file:neighbour/blob", path: b}\n- {source: "file:neighbour/blob", path: c}\n- {source: "file:neighbour/blob", path: d}' }),
     request('neighbour', { objects: template }),
+    // A class never seen before on every Mount (noisy-load.ts numbers each one): planned cold each time.
+    request('neighbour', { objects: `# class ${FRESH_CLASS}\n${fresh}` }),
     request('throttled-ns', { objects: Array.from({ length: 10 }, (_, index) => `- {source: "throttled:s${index}", path: "t${index}"}`).join('\n') }),
   ];
 }
@@ -86,6 +95,17 @@ async function peakRss(pid: number): Promise<number> {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) * 1024;
 }
 
+/** Pools the rounds of one phase. */
+function pooled(results: readonly LoadResult[]): LoadResult {
+  return {
+    concurrency: results[0]?.concurrency ?? 0,
+    completed: results.reduce((sum, result) => sum + result.completed, 0),
+    failed: results.reduce((sum, result) => sum + result.failed, 0),
+    latenciesMs: results.flatMap((result) => result.latenciesMs),
+    elapsedMs: results.reduce((sum, result) => sum + result.elapsedMs, 0),
+  };
+}
+
 export async function run(): Promise<BenchCase> {
   const root = await makeStore();
   const dir = await mkdtemp(join(tmpdir(), 'courier-bench-noisy-sock-'));
@@ -100,10 +120,10 @@ export async function run(): Promise<BenchCase> {
     await accepting(socketPath);
     await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: 1_000 });
     // Back to back the victim alone keeps Courier's thread busy; paced at a fraction of that rate it leaves room.
-    const alone = await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: VICTIM_MOUNTS, maxMs: 60_000 });
-    const rate = Math.round((PACED_SHARE * alone.completed) / (alone.elapsedMs / 1000));
-    const paced = { socketPath, request: VICTIM, concurrency: 16, count: rate * PACED_SECONDS, ratePerSecond: rate, maxMs: 60_000 };
-    const pacedAlone = await driveMounts(paced);
+    const calibration = await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: VICTIM_MOUNTS / ROUNDS, maxMs: 60_000 });
+    const rate = Math.round((PACED_SHARE * calibration.completed) / (calibration.elapsedMs / 1000));
+    const backToBack = { socketPath, request: VICTIM, concurrency: 16, count: VICTIM_MOUNTS / ROUNDS, maxMs: 60_000 };
+    const paced = { socketPath, request: VICTIM, concurrency: 16, count: Math.round((rate * PACED_SECONDS) / ROUNDS), ratePerSecond: rate, maxMs: 60_000 };
     const load = spawnHelper('noisy-load.ts', [socketPath, requestsFile]);
     // The neighbour's client stands in for its share of the driver; on a two-core machine it would
     // otherwise take a core from Courier, and the case would measure the operating system's fairness.
@@ -111,16 +131,30 @@ export async function run(): Promise<BenchCase> {
     let output = '';
     load.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const loadDone = new Promise((resolve) => load.once('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    let beside: LoadResult;
-    let pacedBeside: LoadResult;
+    const phases = { alone: [] as LoadResult[], beside: [] as LoadResult[], pacedAlone: [] as LoadResult[], pacedBeside: [] as LoadResult[] };
+    // Rounds alternate the victim alone (the neighbour's client stopped) and beside it, so that both
+    // see the same machine: on a shared host the load drifts within seconds, and one long run of each
+    // would measure the drift.
+    const neighbour = async (running: boolean) => {
+      load.kill(running ? 'SIGCONT' : 'SIGSTOP');
+      // Once it is stopped, its Mounts in flight finish before the victim's next ones start.
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    };
     try {
-      beside = await driveMounts({ socketPath, request: VICTIM, concurrency: 16, count: VICTIM_MOUNTS, maxMs: 60_000 });
-      pacedBeside = await driveMounts(paced);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (let index = 0; index < ROUNDS; index += 1) {
+        for (const running of index % 2 === 0 ? [false, true] : [true, false]) {
+          await neighbour(running);
+          (running ? phases.beside : phases.alone).push(await driveMounts(backToBack));
+          (running ? phases.pacedBeside : phases.pacedAlone).push(await driveMounts(paced));
+        }
+      }
     } finally {
+      load.kill('SIGCONT');
       load.kill('SIGTERM');
       await loadDone;
     }
+    const [alone, beside, pacedAlone, pacedBeside] = [pooled(phases.alone), pooled(phases.beside), pooled(phases.pacedAlone), pooled(phases.pacedBeside)];
     const { mounts, failed } = JSON.parse(output.trim() || '{"mounts":0,"failed":0}') as { mounts: number; failed: number };
     const peak = mebibytes(await peakRss(server.pid ?? 0));
     const ratio = (after: LoadResult, before: LoadResult) => round(percentile(after.latenciesMs, 99) / percentile(before.latenciesMs, 99));
