@@ -5,6 +5,9 @@ import { basename } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { runJob, type Job } from './jobs.ts';
 
+/** The worker's nice value: the lowest. */
+const LOW_PRIORITY = 19;
+
 const port = parentPort;
 if (!port) throw new Error('the isolate worker runs as a worker thread');
 lowerPriority();
@@ -18,9 +21,6 @@ port.on('message', ({ id, job }: { id: number; job: Job }) => {
   }
   port.postMessage({ id, outcomes }, [...transfer]);
 });
-
-/** The worker's nice value: the lowest. */
-const LOW_PRIORITY = 19;
 
 /**
  * Lowers this thread's scheduling priority (Linux nice is per thread), so that when Courier's CPU is

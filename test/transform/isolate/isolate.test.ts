@@ -1,4 +1,5 @@
 /** The isolate runs extractions and renders off the main thread with the results and errors they have inline. */
+import { readdir, readFile } from 'node:fs/promises';
 import test from 'ava';
 import { CourierError, DeadlineError, NotFoundError, UnavailableError, ConfigError } from '../../../src/errors/courier-error.ts';
 import { DEFAULT_BUDGETS } from '../../../src/spc/budgets.ts';
@@ -111,4 +112,16 @@ test('only extractions that would hold the thread go to the isolate', (t) => {
   t.true(isCostlyExtract(large, { kind: 'jsonKey', key: 'a', field: 'jsonKey' }), 'a JSON secret over 64 KiB');
   t.true(isCostlyExtract(encoder.encode(`a: ${'x'.repeat(17 * 1024)}\n`), { kind: 'yamlKey', key: 'a', field: 'yamlKey' }), 'a YAML secret over 16 KiB');
   t.false(isCostlyExtract(encoder.encode('a: b\n'), { kind: 'yamlKey', key: 'a', field: 'yamlKey' }));
+});
+
+test('the worker thread runs at the lowest scheduling priority; the main thread keeps its own', async (t) => {
+  const { isolate } = isolateFor(t);
+  await isolate.run('team-a', extractJob(encoder.encode('{"a":"b"}'), { kind: 'jsonKey', key: 'a', field: 'jsonKey' }));
+  // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value (fields counted after the command's closing parenthesis).
+  const nice = async (tid: string) => Number((await readFile(`/proc/self/task/${tid}/stat`, 'utf8')).split(') ')[1]?.split(' ')[16]);
+  const tids = await readdir('/proc/self/task');
+  const values = await Promise.all(tids.map(nice));
+  t.is(await nice(String(process.pid)), 0);
+  // Other tests' isolates may be alive too (ava runs files in one process), each at 19.
+  t.true(values.includes(19), `nice values of the threads: ${values.join(',')}`);
 });
