@@ -86,7 +86,8 @@ function* renderSteps(template: TemplateSpec, inputs: ReadonlyMap<string, Uint8A
     yield;
   }
   inline.return(new Uint8Array());
-  const [outcome] = yield* inIsolate(offload, { kind: 'template', text: template.compiled.text, inputs, budgets: templateBudgets, field }, [field]);
+  const own = new Map([...inputs].map(([name, bytes]) => [name, ownBuffer(bytes)]));
+  const [outcome] = yield* inIsolate(offload, { kind: 'template', text: template.compiled.text, inputs: own, budgets: templateBudgets, field }, [field]);
   if (outcome instanceof CourierError) throw outcome;
   return outcome as Uint8Array;
 }
@@ -99,6 +100,14 @@ function* inIsolate(offload: Offload, job: FileJob, fields: readonly string[]): 
     if (!(error instanceof CourierError)) throw error;
     return fields.map((field) => withField(error, field));
   }
+}
+
+/**
+ * Bytes with a buffer of their own. Sending a view to the worker copies its whole buffer, and a small
+ * value may sit in Node's shared pool beside other Mounts' bytes.
+ */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 /** Extractions made in the isolate, by object; objects not in it are extracted inline. */
@@ -121,7 +130,7 @@ export function* extractInIsolate(objects: readonly ObjectSpec[], results: Reado
   const limits = { maxJmesPathLength: budgets.maxJmesPathLength, maxJmesPathCost: budgets.maxJmesPathCost, maxObjectBytes: budgets.maxObjectBytes };
   for (const [contents, group] of groups) {
     const items = group.map((object) => ({ extract: object.extract as Extract, field: object.id }));
-    const outcomes = yield* inIsolate(offload, { kind: 'extract', contents, items, limits }, group.map((object) => object.id));
+    const outcomes = yield* inIsolate(offload, { kind: 'extract', contents: ownBuffer(contents), items, limits }, group.map((object) => object.id));
     group.forEach((object, index) => extracted.set(object, outcomes[index] as Uint8Array | CourierError));
   }
   return extracted;
