@@ -8,7 +8,7 @@ import type { FetchResult } from '../stores/backend.ts';
 import { decodeValue } from '../transform/decode.ts';
 import { applyExtract, type ParsedDocuments } from '../transform/extract.ts';
 import type { Isolate } from '../transform/isolate/isolate.ts';
-import { isCostlyExtract, type FileJob } from '../transform/isolate/jobs.ts';
+import { hasLargeInput, isCostlyExtract, type FileJob } from '../transform/isolate/jobs.ts';
 import { DEFAULT_TEMPLATE_BUDGETS, renderTemplateSteps } from '../transform/template/index.ts';
 import type { MountFile } from './mount-files.ts';
 import type { ContentVersion } from './content-version.ts';
@@ -73,19 +73,23 @@ export function* renderFile(template: TemplateSpec, results: ReadonlyMap<ObjectS
 
 /**
  * Renders a template: inline while it is short, in the isolate once it has run for about a millisecond
- * (the isolate starts it again from the beginning, with the same budgets).
+ * (the isolate starts it again from the beginning, with the same budgets), or there from the start when
+ * an input is large (reading it is the render's first, unsplittable step).
  */
 function* renderSteps(template: TemplateSpec, inputs: ReadonlyMap<string, Uint8Array>, budgets: MountBudgets, offload: Offload | undefined): Generator<Step, Uint8Array, void> {
   const templateBudgets = { ...DEFAULT_TEMPLATE_BUDGETS, outputBytes: Math.min(DEFAULT_TEMPLATE_BUDGETS.outputBytes, budgets.maxObjectBytes) };
   const field = `${template.id}.template`;
-  const inline = renderTemplateSteps(template.compiled, inputs, templateBudgets, field);
-  for (let pauses = 0; ; pauses += 1) {
-    const step = inline.next();
-    if (step.done) return step.value;
-    if (offload && pauses >= INLINE_RENDER_PAUSES) break;
-    yield;
+  if (!offload || !hasLargeInput(inputs)) {
+    const inline = renderTemplateSteps(template.compiled, inputs, templateBudgets, field);
+    for (let pauses = 0; ; pauses += 1) {
+      const step = inline.next();
+      if (step.done) return step.value;
+      if (offload && pauses >= INLINE_RENDER_PAUSES) break;
+      yield;
+    }
+    inline.return(new Uint8Array());
   }
-  inline.return(new Uint8Array());
+  if (!offload) throw new Error('unreachable: a render without the isolate ends inline');
   const own = new Map([...inputs].map(([name, bytes]) => [name, ownBuffer(bytes)]));
   const [outcome] = yield* inIsolate(offload, { kind: 'template', text: template.compiled.text, inputs: own, budgets: templateBudgets, field }, [field]);
   if (outcome instanceof CourierError) throw outcome;

@@ -1,8 +1,9 @@
 /** Pulls one value out of a fetched secret: a JSON key, a JMESPath expression or a YAML key. */
 import jmespath from 'jmespath';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { ConfigError, NotFoundError } from '../errors/courier-error.ts';
 import { BudgetError, DEFAULT_BUDGETS, MAX_YAML_ALIASES } from '../spc/budgets.ts';
+import { parseUnique } from '../spc/yaml-parse.ts';
 import type { Extract } from '../spc/types.ts';
 import { compileJmesPath, overBudget, type JmesPathLimits } from './jmespath-check.ts';
 
@@ -62,7 +63,7 @@ function toBytes(value: unknown, syntax: 'json' | 'yaml'): Uint8Array {
 function parseYamlText(contents: Uint8Array, field: string): unknown {
   try {
     // logLevel 'error': a YAML warning quotes the text it is about, and this text is a secret.
-    return parseYaml(decoder.decode(contents), { logLevel: 'error', maxAliasCount: MAX_YAML_ALIASES }) as unknown;
+    return parseUnique(decoder.decode(contents), { logLevel: 'error', maxAliasCount: MAX_YAML_ALIASES });
   } catch (error) {
     if (error instanceof ReferenceError) throw new BudgetError(`the secret expands YAML aliases more than ${MAX_YAML_ALIASES} times`, 'a fixed limit against alias bombs', { field });
     throw new ConfigError('the secret is not valid YAML', { field });

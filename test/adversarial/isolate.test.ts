@@ -69,3 +69,18 @@ test('a large class with a YAML error parsed in the isolate fails with the messa
   t.deepEqual(parseYamlText(objects, 'spc'), { problem: 'is not valid YAML at line 601, column 38: BAD_INDENT' }, 'as parsed on the main thread');
   t.deepEqual(await isolateJobs(courier), { 'yaml ok': 1 });
 });
+
+test('a YAML secret of 40,000 keys is extracted from and rendered with, while the other tenant keeps mounting', async (t) => {
+  // yaml's own repeated-key check compares every pair of keys: this secret took 15 s to parse with it.
+  const yaml = `${Array.from({ length: 40_000 }, (_, index) => `key${index}: value-${index}`).join('\n')}\nwanted: found\n`;
+  t.true(Buffer.byteLength(yaml) < 1024 * 1024);
+  const courier = await startSharedCourier(t, tenantStore(() => ({ value: yaml })));
+  const objects = ['- {source: "tenant:big", path: key, yamlKey: wanted}', '- path: rendered', '  template: "{{ big.key39999 }}"', '  inputs: {big: {source: "tenant:big"}}'].join('\n');
+  const attack = courier.client.mount(tenantMount({ objects }, 'team-a'), 60_000);
+  const victim = await victimMountsDuring(courier, attack);
+  const response = await attack;
+  const files = Object.fromEntries(response.files.map((file) => [file.path, Buffer.from(file.contents).toString('utf8')]));
+  t.deepEqual(files, { key: 'found', rendered: 'value-39999' });
+  t.deepEqual(await isolateJobs(courier), { 'extract ok': 1, 'template ok': 1 });
+  t.deepEqual(victim.failed, []);
+});

@@ -89,6 +89,15 @@ export function isCostlyExtract(contents: Uint8Array, extract: Extract): boolean
   return 'ast' in compiled && jmesPathCost(compiled.ast, contents.byteLength).work > COSTLY_JMESPATH;
 }
 
+/**
+ * Whether a render would hold the thread before its first pause: it reads each input (as a JSON or
+ * YAML map, when it is one) before it starts, and a large YAML input is a long parse.
+ */
+export function hasLargeInput(inputs: ReadonlyMap<string, Uint8Array>): boolean {
+  for (const bytes of inputs.values()) if (bytes.byteLength > LARGE_YAML_BYTES) return true;
+  return false;
+}
+
 const ERROR_CLASSES: Readonly<Record<string, new (detail: string, options: { field?: string }) => CourierError>> = { ConfigError, NotFoundError, AuthError, PermissionError };
 
 export function serializeError(error: CourierError): SerializedError {

@@ -148,8 +148,10 @@ function parseYamlMap(text: string): Record<string, unknown> | undefined {
   // the parser; PEM is never YAML, though its header lines ("Proc-Type: 4,ENCRYPTED") look like it.
   if (!/^[^\s#][^\n]*:(?:[ \t]|$)/m.test(text) || text.trimStart().startsWith('-----BEGIN ')) return undefined;
   try {
-    // logLevel 'silent': YAML warnings quote the text they are about, and this text is a secret.
-    const value = parseYaml(text, { logLevel: 'silent', maxAliasCount: 100, uniqueKeys: true }) as unknown;
+    // logLevel 'silent': YAML warnings quote the text they are about, and this text is a secret. It also
+    // drops errors, a repeated key's among them, so yaml's key check (which compares every pair of keys,
+    // seconds for a large map) would only cost time: the later value wins either way.
+    const value = parseYaml(text, { logLevel: 'silent', maxAliasCount: 100, uniqueKeys: false }) as unknown;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     return adoptTree(value, new Set()) ? (value as Record<string, unknown>) : undefined;
   } catch {
