@@ -17,7 +17,7 @@ export interface GrpcFailure {
 export function toGrpcStatus(error: unknown): GrpcFailure {
   if (error instanceof CourierError) {
     return {
-      error: { code: error.grpcCode, details: error.message, metadata: new Metadata() },
+      error: { code: error.grpcCode, details: shortened(error.message), metadata: new Metadata() },
       code: error.grpcCode,
       unexpected: false,
     };
@@ -27,6 +27,22 @@ export function toGrpcStatus(error: unknown): GrpcFailure {
     code: status.INTERNAL,
     unexpected: true,
   };
+}
+
+/**
+ * The longest message sent, logged and put into a pod event. A message names the field at fault, and a
+ * pod can write field names (keys of its volume attributes, of its entries) as long as the parameter
+ * budget; the status travels in an HTTP/2 trailer and the driver copies it into events, so it is cut.
+ */
+export const MAX_MESSAGE_CHARS = 2_048;
+
+function shortened(message: string): string {
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
+  let end = MAX_MESSAGE_CHARS - 64;
+  // Not between the two halves of a surrogate pair.
+  const code = message.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${message.slice(0, end)}… (message cut; ${message.length} characters in all)`;
 }
 
 /** A short label for a gRPC code, for logs and metric labels. */

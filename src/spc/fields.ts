@@ -46,6 +46,9 @@ export function nearestKey(key: string, known: readonly string[]): string | unde
   const limit = Math.max(1, Math.min(2, Math.floor(key.length / 3)));
   let best: { key: string; distance: number } | undefined;
   for (const candidate of known) {
+    // The distance is at least the difference in length: a long key (a pod can send one of the
+    // parameter budget's size) is never compared letter by letter.
+    if (Math.abs(key.length - candidate.length) > limit) continue;
     const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
     if (distance <= limit && (best === undefined || distance < best.distance)) best = { key: candidate, distance };
   }

@@ -1,5 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import test from 'ava';
+import { MAX_MESSAGE_CHARS } from '../../src/errors/to-grpc-status.ts';
 import { startSharedCourier, tenantMount, tenantStore, victimMountsDuring } from './tenant-rig.ts';
 
 // A hostile tenant sends the worst inputs it can write into a Mount; each is refused with its budget named,
@@ -42,6 +43,25 @@ test('a class of 20,000 objects is refused by its size before it is parsed', asy
 test('a class of 2,000 small objects is refused by the object budget before any entry is read', async (t) => {
   const objects = Array.from({ length: 2_000 }, (_, index) => `- {source: "tenant:s${index}"}`).join('\n');
   await refusedDuring(t, { objects }, 'objects: lists 2000 objects, over the budget of 256 per SecretProviderClass (--max-objects)', 3);
+});
+
+test('a key as long as the parameter budget allows gets no suggestion search and a message cut to size', async (t) => {
+  // Suggesting a known key compared the key letter by letter with each known one: 1 s per 100 KB of key.
+  const key = 'k'.repeat(120_000);
+  const store = tenantStore(() => ({ value: SECRET }));
+  const courier = await startSharedCourier(t, store);
+  const attack = Promise.all(Array.from({ length: 3 }, () => courier.client.mount(tenantMount({ objects: `- {source: "tenant:db", path: out, ${key}: 1}` }, 'team-a')).then(() => 'mounted', (error: ServiceError) => error)));
+  const victim = await victimMountsDuring(courier, attack);
+  for (const outcome of await attack) {
+    t.is((outcome as ServiceError).code, status.INVALID_ARGUMENT);
+    const { details } = outcome as ServiceError;
+    t.true(details.length <= MAX_MESSAGE_CHARS, `${details.length}`);
+    t.true(details.startsWith(`objects[0].${key.slice(0, 1_000)}`));
+    const total = Number(/… \(message cut; (\d+) characters in all\)$/.exec(details)?.[1]);
+    t.true(total > key.length, details.slice(-60));
+  }
+  t.deepEqual(victim.failed, []);
+  t.is(victim.ok, 24);
 });
 
 test('a YAML alias bomb in the parameters is refused', async (t) => {
