@@ -1,6 +1,7 @@
 /** The `mirror` parameter: Kubernetes Secrets to keep in step with a Mount's files, parsed and validated; pure. */
 import { checkKnownKeys, describe, isMapping, IssueList, parseYamlParameter, readString, type Mapping } from './fields.ts';
 import { MIRROR_TYPES, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type MirrorDataSpec, type MirrorSpec, type MirrorType } from './mirror-types.ts';
+import { DEFAULT_BUDGETS } from './budgets.ts';
 import type { ConfigIssue } from './types.ts';
 
 /** A file of the plan a mirror may take data from: an object (possibly optional) or a template. */
@@ -25,12 +26,15 @@ const REQUIRED_KEYS: Readonly<Record<MirrorType, readonly string[]>> = {
   'kubernetes.io/ssh-auth': ['ssh-privatekey'],
 };
 
+/** File names an unknown objectName's message lists at most. */
+const LISTED_FILES = 10;
+
 /**
  * Parses the `mirror` parameter against the plan's objects: every `objectName` must be a file of
  * this Mount and not an optional one (a mirror cannot be built from a file that may be missing).
  * Returns [] when the parameter is absent.
  */
-export function planMirror(parameters: Readonly<Record<string, string>>, objects: readonly MirrorableFile[]): { readonly mirrors: MirrorSpec[]; readonly issues: readonly ConfigIssue[] } {
+export function planMirror(parameters: Readonly<Record<string, string>>, objects: readonly MirrorableFile[], maxItems: number = DEFAULT_BUDGETS.maxObjects): { readonly mirrors: MirrorSpec[]; readonly issues: readonly ConfigIssue[] } {
   const issues = new IssueList();
   const text = parameters['mirror'];
   if (text === undefined) return { mirrors: [], issues: [] };
@@ -40,11 +44,16 @@ export function planMirror(parameters: Readonly<Record<string, string>>, objects
     issues.add('mirror', `must be a YAML list of Secrets, each with secretName, type and data, not ${Array.isArray(list) ? 'an empty list' : describe(list)}`);
     return { mirrors: [], issues: issues.items };
   }
+  // Refused before any entry is read: a pod can make these lists as long as the parameter budget allows.
+  if (list.length > maxItems) {
+    issues.add('mirror', `lists ${list.length} Secrets, over the budget of ${maxItems} (--max-objects)`);
+    return { mirrors: [], issues: issues.items };
+  }
   const files = new Map(objects.map((object) => [object.path, object]));
   const mirrors: MirrorSpec[] = [];
   const names = new Map<string, string>();
   list.forEach((entry: unknown, index) => {
-    const mirror = readMirror(entry, `mirror[${index}]`, files, issues);
+    const mirror = readMirror(entry, `mirror[${index}]`, files, issues, maxItems);
     if (!mirror) return;
     const earlier = names.get(mirror.secretName);
     if (earlier !== undefined) issues.add(`${mirror.field}.secretName`, `"${mirror.secretName}" is already mirrored by ${earlier}`);
@@ -54,7 +63,7 @@ export function planMirror(parameters: Readonly<Record<string, string>>, objects
   return { mirrors: issues.items.length > 0 ? [] : mirrors, issues: issues.items };
 }
 
-function readMirror(entry: unknown, field: string, files: ReadonlyMap<string, MirrorableFile>, issues: IssueList): MirrorSpec | undefined {
+function readMirror(entry: unknown, field: string, files: ReadonlyMap<string, MirrorableFile>, issues: IssueList, maxItems: number): MirrorSpec | undefined {
   if (!isMapping(entry)) {
     issues.add(field, `must be a mapping with secretName, type and data, not ${describe(entry)}`);
     return undefined;
@@ -71,7 +80,7 @@ function readMirror(entry: unknown, field: string, files: ReadonlyMap<string, Mi
   const labels = readStringMap(entry, 'labels', field, issues);
   const annotations = readStringMap(entry, 'annotations', field, issues);
   checkLabels(labels, `${field}.labels`, issues);
-  const data = readData(entry, field, files, issues);
+  const data = readData(entry, field, files, issues, maxItems);
   if (issues.items.length > before || secretName === undefined) return undefined;
   const missing = REQUIRED_KEYS[type].filter((key) => !data.some((item) => item.key === key));
   if (missing.length > 0) issues.add(`${field}.data`, `a ${type} Secret needs the key${missing.length === 1 ? '' : 's'} ${missing.join(' and ')}`);
@@ -113,10 +122,14 @@ function checkLabels(labels: Readonly<Record<string, string>>, field: string, is
   }
 }
 
-function readData(entry: Mapping, field: string, files: ReadonlyMap<string, MirrorableFile>, issues: IssueList): MirrorDataSpec[] {
+function readData(entry: Mapping, field: string, files: ReadonlyMap<string, MirrorableFile>, issues: IssueList, maxItems: number): MirrorDataSpec[] {
   const list = entry['data'];
   if (!Array.isArray(list) || list.length === 0) {
     issues.add(`${field}.data`, list === undefined || list === null ? 'is required: a list of {objectName, key}' : `must be a non-empty list of {objectName, key}, not ${Array.isArray(list) ? 'an empty list' : describe(list)}`);
+    return [];
+  }
+  if (list.length > maxItems) {
+    issues.add(`${field}.data`, `lists ${list.length} items, over the budget of ${maxItems} (--max-objects)`);
     return [];
   }
   const data: MirrorDataSpec[] = [];
@@ -146,7 +159,7 @@ function readDataItem(item: unknown, field: string, files: ReadonlyMap<string, M
   if (key !== undefined && (key.length > 253 || !DATA_KEY.test(key))) issues.add(`${field}.key`, `"${key}" is not a valid Secret key (letters, digits, "-", "_" and ".")`);
   if (objectName !== undefined) {
     const object = files.get(objectName);
-    if (!object) issues.add(`${field}.objectName`, `"${objectName}" is not a file of this mount; expected one of ${[...files.keys()].map((path) => `"${path}"`).join(', ')}`);
+    if (!object) issues.add(`${field}.objectName`, `"${objectName}" is not a file of this mount; expected one of ${listed([...files.keys()])}`);
     else if (object.optional) issues.add(`${field}.objectName`, `"${objectName}" comes from an optional object (${object.id}); a mirrored file cannot be optional`);
   }
   return objectName === undefined || key === undefined ? undefined : { field, objectName, key };
@@ -158,4 +171,10 @@ function isQualifiedName(name: string): boolean {
   const local = slash < 0 ? name : name.slice(slash + 1);
   if (prefix !== undefined && (prefix.length > 253 || !SUBDOMAIN.test(prefix))) return false;
   return local.length <= 63 && NAME_PART.test(local);
+}
+
+/** The first few file names, quoted, and how many more: a message per bad item must not grow with the class. */
+function listed(paths: readonly string[]): string {
+  const shown = paths.slice(0, LISTED_FILES).map((path) => `"${path}"`).join(', ');
+  return paths.length > LISTED_FILES ? `${shown} (and ${paths.length - LISTED_FILES} more)` : shown;
 }

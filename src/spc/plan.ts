@@ -44,7 +44,7 @@ export function planParameters(parameters: Readonly<Record<string, string>>, con
   const planned = withExtensionTemplates(dialect.plan(parameters, context), name, parameters, context);
   const result = planned.ok ? checkTotal(planned.plan, context) : planned;
   // `mirror` (docs/mirror-secrets.md) names files of the plan, so it is checked against the plan.
-  const mirror = result.ok ? planMirror(parameters, [...result.plan.objects, ...(result.plan.templates ?? [])]) : undefined;
+  const mirror = result.ok ? planMirror(parameters, [...result.plan.objects, ...(result.plan.templates ?? [])], context.budgets.maxObjects) : undefined;
   const mirrorIssues = mirror?.issues ?? [];
   if (unknownIssues.length === 0 && mirrorIssues.length === 0) return result.ok && mirror && mirror.mirrors.length > 0 ? { ok: true, plan: { ...result.plan, mirrors: mirror.mirrors } } : result;
   return { ok: false, issues: [...unknownIssues, ...(result.ok ? [] : result.issues), ...mirrorIssues] };

@@ -131,3 +131,18 @@ test('planning accepts a valid mirror parameter', (t) => {
   const result = planParameters({ objects: OBJECTS, mirror: '- {secretName: db, data: [{objectName: db.json, key: creds}]}' }, planContext(0o644));
   t.true(result.ok);
 });
+
+test('more Secrets or data items than --max-objects are refused before any is read', (t) => {
+  const items = (count: number) => Array.from({ length: count }, (_, index) => `{objectName: nope, key: k${index}}`).join(', ');
+  t.deepEqual(problems(`- {secretName: s, data: [${items(257)}]}`), ['mirror[0].data: lists 257 items, over the budget of 256 (--max-objects)']);
+  t.deepEqual(
+    planMirror({ mirror: Array.from({ length: 3 }, (_, index) => `- {secretName: s${index}, data: [{objectName: db.json, key: a}]}`).join('\n') }, objects(), 2).issues.map((issue) => `${issue.field}: ${issue.message}`),
+    ['mirror: lists 3 Secrets, over the budget of 2 (--max-objects)'],
+  );
+});
+
+test('an unknown objectName lists at most ten of the files, and how many more there are', (t) => {
+  const many = Array.from({ length: 30 }, (_, index) => ({ ...objects()[0], path: `f${index}` }) as ObjectSpec);
+  const [issue] = planMirror({ mirror: '- {secretName: s, data: [{objectName: nope, key: a}]}' }, many).issues;
+  t.is(issue?.message, `"nope" is not a file of this mount; expected one of ${Array.from({ length: 10 }, (_, index) => `"f${index}"`).join(', ')} (and 20 more)`);
+});
