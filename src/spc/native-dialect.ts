@@ -51,6 +51,13 @@ function readObjects(parameters: Readonly<Record<string, string>>, context: Dial
   // Both kinds in entry order, so a clash is reported against the later entry.
   const files: Array<ObjectSpec | TemplateSpec> = [];
   const readInput = (input: unknown, field: string) => readSourceEntry(input, field, parameters, context, issues, 'input');
+  // Counted before any template is compiled (about a millisecond per KiB of template): the entries and
+  // the templates' inputs, as the plan would hold them (plan.ts checks the same total).
+  const total = list.reduce((sum: number, entry: unknown) => sum + (isMapping(entry) && 'template' in entry ? 1 + (isMapping(entry['inputs']) ? Object.keys(entry['inputs']).length : 0) : 1), 0);
+  if (total > context.budgets.maxObjects) {
+    issues.add('objects', `plans ${total} objects (files, templates and their inputs), over the budget of ${context.budgets.maxObjects} per SecretProviderClass (--max-objects)`);
+    return { objects, templates, files };
+  }
   list.forEach((entry: unknown, index) => {
     const field = `objects[${index}]`;
     if (isMapping(entry) && 'template' in entry) {

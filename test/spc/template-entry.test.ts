@@ -60,3 +60,9 @@ test('counts templates and their inputs against the object budget', (t) => {
   const context = { ...planContext(PERMISSION), budgets: { ...planContext(PERMISSION).budgets, maxObjects: 2 } };
   t.deepEqual(problems(planParameters({ objects: `${JDBC}\n- source: file:other` }, context)), ['objects: plans 3 objects (files, templates and their inputs), over the budget of 2 per SecretProviderClass (--max-objects)']);
 });
+
+test('the object budget is checked before any template is compiled', (t) => {
+  const context = { ...planContext(PERMISSION), budgets: { ...planContext(PERMISSION).budgets, maxObjects: 2 } };
+  const broken = Array.from({ length: 2 }, (_, index) => `- path: t${index}\n  template: "{% if %}"\n  inputs: {a: {source: "file:a"}}`).join('\n');
+  t.deepEqual(problems(planParameters({ objects: broken }, context)), ['objects: plans 4 objects (files, templates and their inputs), over the budget of 2 per SecretProviderClass (--max-objects)']);
+});
