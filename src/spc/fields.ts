@@ -9,10 +9,23 @@ export type Mapping = Readonly<Record<string, unknown>>;
 /** Collects issues for one planning run; created per call, never shared. */
 export class IssueList {
   readonly items: ConfigIssue[] = [];
+  #suggestions = 0;
   add(field: string, message: string): void {
     this.items.push({ field, message });
   }
+
+  /**
+   * Whether one more "did you mean" may be searched for: the first MAX_SUGGESTIONS of a planning run.
+   * A class can hold thousands of unknown keys, and a suggestion costs far more than the message.
+   */
+  suggests(): boolean {
+    this.#suggestions += 1;
+    return this.#suggestions <= MAX_SUGGESTIONS;
+  }
 }
+
+/** "Did you mean" searches one planning run makes at most; later unknown keys list the known ones instead. */
+const MAX_SUGGESTIONS = 100;
 
 /**
  * Parses a YAML parameter. Kubernetes tooling reads YAML 1.1, where `0400` is octal, so Courier
@@ -33,7 +46,7 @@ export function isMapping(value: unknown): value is Mapping {
 export function checkKnownKeys(entry: Mapping, known: readonly string[], field: string, issues: IssueList): void {
   for (const key of Object.keys(entry)) {
     if (known.includes(key)) continue;
-    const near = nearestKey(key, known);
+    const near = issues.suggests() ? nearestKey(key, known) : undefined;
     issues.add(`${field}.${key}`, near ? `unknown key; did you mean "${near}"?` : `unknown key; expected one of ${known.join(', ')}`);
   }
 }

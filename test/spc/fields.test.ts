@@ -44,3 +44,11 @@ test('reads booleans and the strings true and false', (t) => {
   );
   t.deepEqual(issues.items, []);
 });
+
+test('a planning run searches "did you mean" for its first 100 unknown keys; later ones list the known keys', async (t) => {
+  const { checkKnownKeys } = await import('../../src/spc/fields.ts');
+  const issues = new IssueList();
+  for (let index = 0; index < 101; index += 1) checkKnownKeys({ sourc: 1 }, KNOWN, `objects[${index}]`, issues);
+  t.is(issues.items[99]?.message, 'unknown key; did you mean "source"?');
+  t.is(issues.items[100]?.message, `unknown key; expected one of ${KNOWN.join(', ')}`);
+});
