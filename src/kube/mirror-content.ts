@@ -2,6 +2,7 @@
 import { ConfigError } from '../errors/courier-error.ts';
 import type { MountFile } from '../output/assemble.ts';
 import type { MirrorDataSpec, MirrorSpec, MirrorType } from '../spc/mirror-types.ts';
+import { pemBlocks as findPemBlocks, type PemBlock } from '../transform/pem-blocks.ts';
 
 /** A Secret ready to be written: the spec's metadata and the bytes of each key. */
 export interface MirrorSecret {
@@ -16,7 +17,6 @@ export interface MirrorSecret {
 /** Kubernetes refuses a Secret whose data exceeds 1 MiB. */
 export const MAX_MIRROR_BYTES = 1024 * 1024;
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
 
 /**
  * Takes each key's bytes from the Mount's files, splitting PEM for kubernetes.io/tls (tls.crt gets
@@ -59,15 +59,9 @@ function valueFor(type: MirrorType, item: MirrorDataSpec, contents: Buffer): Buf
   return contents;
 }
 
-interface PemBlock {
-  readonly label: string;
-  readonly text: string;
-}
-
-/** PEM blocks in file order, with their labels (`CERTIFICATE`, `EC PRIVATE KEY`, ...). */
+/** PEM blocks in file order, with their labels (`CERTIFICATE`, `EC PRIVATE KEY`, ...), line ends as `\n`. */
 function pemBlocks(contents: Buffer): PemBlock[] {
-  const text = contents.toString('utf8');
-  return [...text.matchAll(PEM_BLOCK)].map((match) => ({ label: match[1] ?? '', text: match[0].replace(/\r\n/g, '\n') }));
+  return findPemBlocks(contents.toString('utf8')).map((block) => ({ label: block.label, text: block.text.replace(/\r\n/g, '\n') }));
 }
 
 function onePrivateKey(contents: Buffer, purpose: string, fail: (detail: string) => ConfigError): PemBlock {

@@ -3,6 +3,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { status } from '@grpc/grpc-js';
 import { CourierError } from '../../errors/courier-error.ts';
+import { pemBlocks } from '../../transform/pem-blocks.ts';
 import { orderChain } from './chain-order.ts';
 import type { CertificatePart } from './settings.ts';
 
@@ -15,7 +16,6 @@ export interface CertificateBundle {
   readonly chain: readonly X509Certificate[];
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----\r?\n?/g;
 
 /** Decodes a base64 PFX with the empty password Key Vault uses. Throws FAILED_PRECONDITION naming `what`. */
 export function openPfx(base64: string, what: string): CertificateBundle {
@@ -37,7 +37,7 @@ export function openPfx(base64: string, what: string): CertificateBundle {
 
 /** Splits a PEM secret into its private key block (kept as stored) and its certificates. */
 export function openPem(text: string, what: string): CertificateBundle {
-  const blocks = [...text.matchAll(PEM_BLOCK)].map((match) => ({ label: match[1] ?? '', text: match[0].endsWith('\n') ? match[0] : `${match[0]}\n` }));
+  const blocks = pemBlocks(text, { trailingNewline: true }).map((block) => ({ label: block.label, text: block.text.endsWith('\n') ? block.text : `${block.text}\n` }));
   const keyBlock = blocks.find((block) => block.label.endsWith('PRIVATE KEY'));
   let key: KeyObject | undefined;
   try {

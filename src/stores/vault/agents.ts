@@ -5,12 +5,12 @@ import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { ConfigError, CourierError } from '../../errors/courier-error.ts';
+import { pemBlocks } from '../../transform/pem-blocks.ts';
 import type { AdminTls } from './flags.ts';
 import { tlsKey, type TlsChoice } from './settings.ts';
 
 /** At most this many distinct TLS settings are kept; a class can only pick files the flags allow, so few exist. */
 const MAX_AGENTS = 64;
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** Agents by TLS setting. One plain-HTTP agent serves every http:// address. */
 export class AgentPool {
@@ -87,7 +87,7 @@ export class AgentPool {
       throw unreadable(dir, error);
     });
     const files = await Promise.all(entries.filter((entry) => entry.isFile() || entry.isSymbolicLink()).map((entry) => readFile(join(real, entry.name), 'utf8').catch(() => '')));
-    const certificates = files.flatMap((text) => text.match(PEM_CERTIFICATE) ?? []);
+    const certificates = files.flatMap((text) => certificateBlocks(text));
     if (certificates.length === 0) throw new CourierError(status.FAILED_PRECONDITION, `the CA directory "${dir}" holds no PEM certificates`);
     return certificates;
   }
@@ -117,7 +117,7 @@ export class AgentPool {
   /** A legacy class's vaultCAPem is used only when it is the CA the administrator configured. */
   async #checkCaPem(pem: string): Promise<void> {
     const admin = this.#admin.caCert === undefined ? '' : await readFile(this.#admin.caCert, 'utf8').catch(() => '');
-    const certificates = (text: string) => (text.match(PEM_CERTIFICATE) ?? []).map((block) => block.replace(/\s+/g, '')).sort().join('\n');
+    const certificates = (text: string) => certificateBlocks(text).map((block) => block.replace(/\s+/g, '')).sort().join('\n');
     if (admin === '' || certificates(pem) === '' || certificates(pem) !== certificates(admin)) {
       throw new ConfigError('vaultCAPem: Courier trusts only the CA certificates the administrator configured (--vault-ca-cert); remove vaultCAPem, or make it that file\'s certificates');
     }
@@ -126,4 +126,9 @@ export class AgentPool {
 
 function unreadable(path: string, error: NodeJS.ErrnoException): CourierError {
   return new CourierError(status.FAILED_PRECONDITION, `the TLS file "${path}" cannot be read (${error.code ?? 'error'}); check the file and the volume that holds it`);
+}
+
+/** The CERTIFICATE blocks of a PEM text (a class's vaultCAPem among them), found in linear time. */
+function certificateBlocks(text: string): string[] {
+  return pemBlocks(text).filter((block) => block.label === 'CERTIFICATE').map((block) => block.text);
 }
