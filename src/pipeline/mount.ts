@@ -87,7 +87,7 @@ export async function runMount(request: DecodedRequest, deps: MountDependencies,
  */
 async function planMount(parameters: Readonly<Record<string, string>>, context: DialectContext & { readonly tenant: string; readonly signal: AbortSignal }, deps: MountDependencies, socketDialect: string | undefined): Promise<MountPlan> {
   const scheduler = deps.scheduler ?? IMMEDIATE;
-  const plan = () => (deps.plans ? deps.plans.plan(parameters, context, socketDialect) : planOrThrow(parameters, context, socketDialect));
+  const plan = () => (deps.plans ? deps.plans.plan(parameters, context, socketDialect, context.tenant) : planOrThrow(parameters, context, socketDialect));
   const texts = deps.isolate ? textsToParseAhead(parameters, socketDialect) : [];
   if (!deps.isolate || texts.length === 0 || deps.plans?.has(parameters, context, socketDialect)) return scheduler.run(context.tenant, plan);
   const outcomes = await deps.isolate.parseYaml(context.tenant, texts, context.signal);

@@ -7,7 +7,8 @@ import type { MountPlan } from './types.ts';
 
 /** Plans a Mount like planOrThrow, answering repeated SecretProviderClasses from memory. */
 export interface PlanCache {
-  plan(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect?: string): MountPlan;
+  /** `tenant` (the pod's namespace) is charged for a plan it adds; no tenant holds more than a quarter of the cache. */
+  plan(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect?: string, tenant?: string): MountPlan;
   /** Whether `plan` would answer from memory. */
   has(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect?: string): boolean;
 }
@@ -24,7 +25,12 @@ export const DEFAULT_PLAN_CACHE_LIMITS: PlanCacheLimits = Object.freeze({ maxEnt
 interface Entry {
   readonly value: MountPlan | ConfigError;
   readonly bytes: number;
+  /** The tenant that added it; undefined when the caller names none (one tenant: the whole cache is its share). */
+  readonly owner: string | undefined;
 }
+
+/** The part of the cache one tenant's plans may fill, in entries and bytes: a tenant sending a new class on every Mount evicts only its own. */
+const TENANT_SHARE = 0.25;
 
 /** Rough memory of a plan per byte of the parameters it came from (objects, strings, compiled templates). */
 const PLAN_BYTES_PER_PARAMETER_BYTE = 4;
@@ -41,29 +47,51 @@ const PLAN_BYTES_PER_PARAMETER_BYTE = 4;
 export function createPlanCache(limits: PlanCacheLimits | number = DEFAULT_PLAN_CACHE_LIMITS): PlanCache {
   const { maxEntries, maxBytes } = typeof limits === 'number' ? { ...DEFAULT_PLAN_CACHE_LIMITS, maxEntries: limits } : limits;
   const entries = new Map<string, Entry>();
+  const owned = new Map<string | undefined, { entries: number; bytes: number }>();
   let total = 0;
+  const remove = (key: string, entry: Entry) => {
+    entries.delete(key);
+    total -= entry.bytes;
+    const use = owned.get(entry.owner);
+    if (!use) return;
+    use.entries -= 1;
+    use.bytes -= entry.bytes;
+    if (use.entries === 0) owned.delete(entry.owner);
+  };
+  const add = (key: string, entry: Entry) => {
+    entries.set(key, entry);
+    total += entry.bytes;
+    const use = owned.get(entry.owner) ?? { entries: 0, bytes: 0 };
+    use.entries += 1;
+    use.bytes += entry.bytes;
+    owned.set(entry.owner, use);
+    // Over its share, the tenant's own oldest plans go first; then the oldest of all while over the whole.
+    const part = entry.owner === undefined ? 1 : TENANT_SHARE;
+    const share = { entries: Math.max(1, Math.floor(maxEntries * part)), bytes: maxBytes * part };
+    for (const [oldest, old] of entries) {
+      if (use.entries <= share.entries && use.bytes <= share.bytes) break;
+      if (old.owner === entry.owner && oldest !== key) remove(oldest, old);
+    }
+    for (const [oldest, old] of entries) {
+      if (entries.size <= maxEntries && total <= maxBytes) break;
+      remove(oldest, old);
+    }
+  };
   return {
     has(parameters, context, socketDialect) {
       return entries.has(planKey(parameters, context, socketDialect).key);
     },
-    plan(parameters, context, socketDialect) {
+    plan(parameters, context, socketDialect, tenant) {
       const { key, bytes } = planKey(parameters, context, socketDialect);
       let entry = entries.get(key);
       if (entry === undefined) {
-        entry = { value: planOrError(parameters, context, socketDialect), bytes: bytes * PLAN_BYTES_PER_PARAMETER_BYTE };
-        // A plan larger than the whole cache is used once and not kept.
-        if (entry.bytes > maxBytes) return unwrap(entry.value);
+        entry = { value: planOrError(parameters, context, socketDialect), bytes: bytes * PLAN_BYTES_PER_PARAMETER_BYTE, owner: tenant };
+        // A plan larger than a tenant's share (the whole cache, without tenants) is used once and not kept.
+        if (entry.bytes > maxBytes * (tenant === undefined ? 1 : TENANT_SHARE)) return unwrap(entry.value);
       } else {
-        entries.delete(key);
-        total -= entry.bytes;
+        remove(key, entry);
       }
-      entries.set(key, entry);
-      total += entry.bytes;
-      for (const [oldest, old] of entries) {
-        if (entries.size <= maxEntries && total <= maxBytes) break;
-        entries.delete(oldest);
-        total -= old.bytes;
-      }
+      add(key, entry);
       return unwrap(entry.value);
     },
   };
