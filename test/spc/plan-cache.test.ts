@@ -2,6 +2,7 @@ import test from 'ava';
 import { ConfigError } from '../../src/errors/courier-error.ts';
 import { createPlanCache } from '../../src/spc/plan-cache.ts';
 import { planOrThrow } from '../../src/spc/plan.ts';
+import type { MountPlan } from '../../src/spc/types.ts';
 import { planContext } from '../helpers/catalog.ts';
 
 const OBJECTS = '- source: file:demo/db.json\n  path: db.json';
@@ -60,14 +61,14 @@ test('uses but does not keep a plan larger than the whole cache', (t) => {
   t.not(cache.plan({ objects: OBJECTS }, planContext(0o644)), once);
 });
 
-test("a tenant holds at most a quarter of the cache: new classes on every Mount evict only its own plans", (t) => {
+test('a tenant holds at most a quarter of the cache: new classes on every Mount evict only its own plans', (t) => {
   const cache = createPlanCache({ maxEntries: 8, maxBytes: 1024 * 1024 });
   const fresh = (index: number) => ({ objects: `${OBJECTS}\n# class ${index}` });
   const victim = cache.plan({ objects: OBJECTS }, planContext(0o644), undefined, 'team-b');
   const planned = Array.from({ length: 50 }, (_, index) => cache.plan(fresh(index), planContext(0o644), undefined, 'team-a'));
   t.is(cache.plan({ objects: OBJECTS }, planContext(0o644), undefined, 'team-b'), victim, "the other tenant's plan is still there");
   // team-a keeps its two newest plans (a quarter of eight entries), not the older ones.
-  t.is(cache.plan(fresh(49), planContext(0o644), undefined, 'team-a'), planned[49]);
-  t.is(cache.plan(fresh(48), planContext(0o644), undefined, 'team-a'), planned[48]);
-  t.not(cache.plan(fresh(40), planContext(0o644), undefined, 'team-a'), planned[40]);
+  t.is(cache.plan(fresh(49), planContext(0o644), undefined, 'team-a'), planned[49] as MountPlan);
+  t.is(cache.plan(fresh(48), planContext(0o644), undefined, 'team-a'), planned[48] as MountPlan);
+  t.not(cache.plan(fresh(40), planContext(0o644), undefined, 'team-a'), planned[40] as MountPlan);
 });
