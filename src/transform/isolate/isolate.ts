@@ -52,7 +52,8 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
   const idleMs = options.idleMs ?? 60_000;
   const queues = new Map<string, Pending[]>();
   let worker: Worker | undefined;
-  let running: { readonly id: number; readonly pending: Pending } | undefined;
+  /** The job the worker is on; `abandoned` once its Mount stopped waiting (its outcome is then dropped). */
+  let running: { readonly id: number; readonly pending: Pending; abandoned: boolean } | undefined;
   let nextId = 0;
   let idleTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -69,7 +70,7 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
     worker = undefined;
     const current = running;
     running = undefined;
-    if (current) {
+    if (current && !current.abandoned) {
       settle(current.pending);
       const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
       options.onJob?.(current.pending.job.kind, outOfMemory ? 'out_of_memory' : 'error');
@@ -81,9 +82,9 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
     const created = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMib, maxYoungGenerationSizeMb: 8 } });
     created.on('message', ({ id, outcomes }: { id: number; outcomes: unknown[] }) => {
       if (running?.id !== id) return;
-      const { pending } = running;
+      const { pending, abandoned } = running;
       running = undefined;
-      finish(pending, outcomes);
+      if (!abandoned) finish(pending, outcomes);
       pump();
     });
     created.on('error', (error: Error) => {
@@ -111,7 +112,7 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
     if (queue.length > 0) queues.set(tenant, queue);
     worker ??= start();
     worker.ref();
-    running = { id: (nextId += 1), pending };
+    running = { id: (nextId += 1), pending, abandoned: false };
     worker.postMessage({ id: running.id, job: pending.job });
   }
   function stopIdle(): void {
@@ -122,6 +123,13 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
     void stopping.terminate();
   }
   const withdraw = (tenant: string, pending: Pending) => {
+    // A job already running cannot be stopped (its budgets bound it), but its Mount need not wait for it.
+    if (running?.pending === pending) {
+      running.abandoned = true;
+      options.onJob?.(pending.job.kind, 'expired');
+      pending.reject(expired());
+      return;
+    }
     const queue = queues.get(tenant);
     const index = queue?.indexOf(pending) ?? -1;
     if (!queue || index < 0) return;
@@ -162,11 +170,11 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
       queues.clear();
       const stopping = worker;
       worker = undefined;
-      if (running) {
+      if (running && !running.abandoned) {
         settle(running.pending);
         running.pending.reject(shuttingDown());
-        running = undefined;
       }
+      running = undefined;
       if (stopping) await stopping.terminate();
     },
   };

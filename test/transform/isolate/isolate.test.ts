@@ -125,3 +125,18 @@ test('the worker thread runs at the lowest scheduling priority; the main thread 
   // Other tests' isolates may be alive too (ava runs files in one process), each at 19.
   t.true(values.includes(19), `nice values of the threads: ${values.join(',')}`);
 });
+
+test("a running job's Mount stops waiting at its deadline; the worker finishes the job and goes on to the next", async (t) => {
+  const { isolate, outcomes } = isolateFor(t);
+  const deadline = new AbortController();
+  const running = isolate.run('team-a', extractJob(BIG, SORT), deadline.signal);
+  const next = isolate.run('team-b', extractJob(encoder.encode('{"a":"b"}'), { kind: 'jsonKey', key: 'a', field: 'jsonKey' }));
+  // The worker takes the first job as soon as it is queued; it is still running when the deadline passes.
+  await new Promise((resolve) => setImmediate(resolve));
+  deadline.abort();
+  const error = await t.throwsAsync(running);
+  t.true(error instanceof DeadlineError);
+  const [after] = await next;
+  t.is(text(after as Uint8Array), 'b');
+  t.deepEqual(outcomes, ['extract expired', 'extract ok']);
+});
