@@ -29,8 +29,10 @@ export interface IsolateOptions {
   readonly maxHeapMib?: number;
   /** The worker stops after this long without a job (default 60 s). */
   readonly idleMs?: number;
+  /** A job still running after this long is stopped with its worker, which is replaced (default 30 s). */
+  readonly maxJobMs?: number;
   /** Called after every job with its kind and outcome (the isolate metric). */
-  readonly onJob?: (kind: Job['kind'], outcome: 'ok' | 'error' | 'out_of_memory' | 'expired') => void;
+  readonly onJob?: (kind: Job['kind'], outcome: 'ok' | 'error' | 'out_of_memory' | 'expired' | 'stopped') => void;
 }
 
 interface Pending {
@@ -45,15 +47,21 @@ interface Pending {
 const expired = () => new DeadlineError("the Mount's deadline passed while it waited for Courier's isolate");
 const shuttingDown = () => new UnavailableError('Courier is shutting down');
 
+/** The code `lost` is given when the watchdog stopped a job. */
+const STOPPED = 'COURIER_ISOLATE_JOB_STOPPED';
+
 const WORKER_URL = new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
 export function createIsolate(options: IsolateOptions = {}): Isolate {
   const maxHeapMib = options.maxHeapMib ?? 64;
   const idleMs = options.idleMs ?? 60_000;
+  const maxJobMs = options.maxJobMs ?? 30_000;
   const queues = new Map<string, Pending[]>();
   let worker: Worker | undefined;
   /** The job the worker is on; `abandoned` once its Mount stopped waiting (its outcome is then dropped). */
-  let running: { readonly id: number; readonly pending: Pending; abandoned: boolean } | undefined;
+  let running: { readonly id: number; readonly pending: Pending; abandoned: boolean; watchdog: NodeJS.Timeout | undefined } | undefined;
+  /** Whether the current worker has started (its start-up does not count against a job's time). */
+  let online = false;
   let nextId = 0;
   let idleTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -70,19 +78,44 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
     worker = undefined;
     const current = running;
     running = undefined;
+    if (current) clearTimeout(current.watchdog);
     if (current && !current.abandoned) {
       settle(current.pending);
       const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      options.onJob?.(current.pending.job.kind, outOfMemory ? 'out_of_memory' : 'error');
-      current.pending.reject(outOfMemory ? new ConfigError(`needed more than the ${maxHeapMib} MiB of memory Courier gives the extractions from one secret or one template render`) : error);
+      const stopped = error.code === STOPPED;
+      options.onJob?.(current.pending.job.kind, outOfMemory ? 'out_of_memory' : stopped ? 'stopped' : 'error');
+      if (outOfMemory) current.pending.reject(new ConfigError(`needed more than the ${maxHeapMib} MiB of memory Courier gives the extractions from one secret or one template render`));
+      else if (stopped) current.pending.reject(new ConfigError(`ran for more than ${maxJobMs / 1000} s in Courier's isolate and was stopped`));
+      else current.pending.reject(error);
     }
     pump();
   };
+  /** Starts the watchdog of the running job. */
+  const arm = (job: NonNullable<typeof running>) => {
+    const { id } = job;
+    job.watchdog ??= setTimeout(() => overrun(id), maxJobMs).unref();
+  };
+  /** Stops a worker whose job has run too long; the job fails and a new worker takes the next one. */
+  const overrun = (id: number) => {
+    if (running?.id !== id || !worker) return;
+    const stuck = worker;
+    lost(Object.assign(new Error('the job ran too long'), { code: STOPPED }));
+    void stuck.terminate();
+  };
   const start = (): Worker => {
     const created = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMib, maxYoungGenerationSizeMb: 8 } });
-    created.on('message', ({ id, outcomes }: { id: number; outcomes: unknown[] }) => {
-      if (running?.id !== id) return;
-      const { pending, abandoned } = running;
+    online = false;
+    created.on('message', ({ id, outcomes, ready }: { id?: number; outcomes?: unknown[]; ready?: true }) => {
+      // The worker says when its modules are loaded: its start-up does not count against a job's time.
+      if (ready) {
+        if (worker !== created) return;
+        online = true;
+        if (running) arm(running);
+        return;
+      }
+      if (running === undefined || running.id !== id || outcomes === undefined) return;
+      const { pending, abandoned, watchdog } = running;
+      clearTimeout(watchdog);
       running = undefined;
       if (!abandoned) finish(pending, outcomes);
       pump();
@@ -112,7 +145,8 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
     if (queue.length > 0) queues.set(tenant, queue);
     worker ??= start();
     worker.ref();
-    running = { id: (nextId += 1), pending, abandoned: false };
+    running = { id: (nextId += 1), pending, abandoned: false, watchdog: undefined };
+    if (online) arm(running);
     worker.postMessage({ id: running.id, job: pending.job });
   }
   function stopIdle(): void {
@@ -170,6 +204,7 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
       queues.clear();
       const stopping = worker;
       worker = undefined;
+      if (running) clearTimeout(running.watchdog);
       if (running && !running.abandoned) {
         settle(running.pending);
         running.pending.reject(shuttingDown());

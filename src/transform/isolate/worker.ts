@@ -21,6 +21,7 @@ port.on('message', ({ id, job }: { id: number; job: Job }) => {
   }
   port.postMessage({ id, outcomes }, [...transfer]);
 });
+port.postMessage({ ready: true });
 
 /**
  * Lowers this thread's scheduling priority (Linux nice is per thread), so that when Courier's CPU is

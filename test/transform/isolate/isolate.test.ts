@@ -140,3 +140,14 @@ test("a running job's Mount stops waiting at its deadline; the worker finishes t
   t.is(text(after as Uint8Array), 'b');
   t.deepEqual(outcomes, ['extract expired', 'extract ok']);
 });
+
+test('a job that runs past the watchdog is stopped with its worker; the next job runs on a new one', async (t) => {
+  const { isolate, outcomes } = isolateFor(t, { maxJobMs: 50 });
+  const slow = Array.from({ length: 60_000 }, (_, index) => `key${index}: value-${index}`).join('\n');
+  const error = await t.throwsAsync(isolate.parseYaml('team-a', [{ text: slow, schema: 'spc' }]));
+  t.true(error instanceof ConfigError);
+  t.is(error?.message, "ran for more than 0.05 s in Courier's isolate and was stopped");
+  const [after] = await isolate.run('team-b', extractJob(encoder.encode('{"a":"b"}'), { kind: 'jsonKey', key: 'a', field: 'jsonKey' }));
+  t.is(text(after as Uint8Array), 'b');
+  t.deepEqual(outcomes, ['yaml stopped', 'extract ok']);
+});
