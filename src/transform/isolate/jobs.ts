@@ -8,9 +8,8 @@ import { AuthError, ConfigError, CourierError, NotFoundError, PermissionError } 
 import type { Extract } from '../../spc/types.ts';
 import { parseYamlText, type YamlOutcome, type YamlText } from '../../spc/yaml-parse.ts';
 import { applyExtract, type ParsedDocuments } from '../extract.ts';
-import type { JmesPathLimits } from '../jmespath-check.ts';
+import { compileJmesPath, type JmesPathLimits } from '../jmespath-check.ts';
 import { jmesPathCost } from '../jmespath-cost.ts';
-import { compileJmesPath } from '../jmespath-check.ts';
 import { compileTemplate, renderTemplate, type TemplateBudgets } from '../template/index.ts';
 
 /**
