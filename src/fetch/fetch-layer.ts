@@ -125,7 +125,7 @@ class CachingLayer implements FetchLayer {
       const result = await state.queue.fetch(identity, request, { ...context, signal });
       // Values are cached for the TTL; of the errors only a miss or a denial, briefly (docs/caching.md), so a
       // broken pod's retries do not hammer the store. Throttling and outages are never remembered.
-      if (result.ok && generation === state.generation) this.cache.set(key, store, result);
+      if (result.ok && generation === state.generation) this.cache.set(key, store, result, JSON.stringify([store, identity]));
       if (!result.ok && this.#negativeTtlMs > 0 && generation === state.generation && (result.error.grpcCode === status.NOT_FOUND || result.error.grpcCode === status.PERMISSION_DENIED)) {
         const until = this.#clock.now() + this.#negativeTtlMs;
         void this.#negative.get(key, () => Promise.resolve({ value: result.error, until }));

@@ -9,12 +9,17 @@ export interface CachedValue {
 
 interface Entry {
   readonly store: string;
+  /** Whose fetch it was (store and identity); undefined when the caller named nobody. */
+  readonly owner: string | undefined;
   /** The cache's private copy; zeroed when the entry leaves the cache. */
   readonly contents: Uint8Array;
   readonly version: string;
   readonly expiresAt: number;
   readonly bytes: number;
 }
+
+/** The part of a full cache past which an owner makes room from its own values first. */
+const OWNER_SHARE = 0.25;
 
 /** Rough bookkeeping cost of an entry besides its contents and key (object, map slot, version). */
 const ENTRY_OVERHEAD_BYTES = 128;
@@ -38,6 +43,8 @@ export interface ValueCacheOptions {
  */
 export class ValueCache {
   readonly #entries = new Map<string, Entry>();
+  /** Each owner's keys, oldest first, and the bytes they hold. */
+  readonly #owned = new Map<string, { readonly keys: Set<string>; bytes: number }>();
   readonly #options: ValueCacheOptions;
   readonly #copy: (bytes: Uint8Array) => Uint8Array;
   readonly #handOut: (bytes: Uint8Array) => Uint8Array;
@@ -73,19 +80,34 @@ export class ValueCache {
     return { contents: this.#handOut(entry.contents), version: entry.version };
   }
 
-  /** Stores a copy of a successful fetch; a value larger than the whole budget is not kept. */
-  set(key: string, store: string, value: CachedValue): void {
+  /**
+   * Stores a copy of a successful fetch; a value larger than the whole budget is not kept. When the
+   * cache is full, an `owner` (a store and identity) holding more than a quarter of it makes room from
+   * its own oldest values; anyone else, from the oldest of all. So one identity fetching many large
+   * secrets uses the whole cache while alone, but cannot push the others' values out.
+   */
+  set(key: string, store: string, value: CachedValue, owner?: string): void {
     if (!this.enabled) return;
     this.#delete(key);
     const bytes = value.contents.byteLength + key.length * 2 + value.version.length * 2 + ENTRY_OVERHEAD_BYTES;
     if (bytes > this.#options.maxBytes) return this.#changed();
     const contents = this.#copy(value.contents);
-    this.#entries.set(key, { store, contents, version: value.version, expiresAt: this.#options.clock.now() + this.#options.ttlMs, bytes });
+    this.#entries.set(key, { store, owner, contents, version: value.version, expiresAt: this.#options.clock.now() + this.#options.ttlMs, bytes });
     this.#bytes += bytes;
+    const mine = owner === undefined ? undefined : (this.#owned.get(owner) ?? { keys: new Set<string>(), bytes: 0 });
+    if (owner !== undefined && mine) {
+      mine.keys.add(key);
+      mine.bytes += bytes;
+      this.#owned.set(owner, mine);
+    }
     this.sweep();
-    // Insertion order is expiry order (one TTL for all), so the first entries are the oldest.
-    for (const oldest of this.#entries.keys()) {
-      if (this.#bytes <= this.#options.maxBytes) break;
+    const share = this.#options.maxBytes * OWNER_SHARE;
+    while (this.#bytes > this.#options.maxBytes) {
+      // Insertion order is expiry order (one TTL for all), so the first keys are the oldest; the value
+      // just stored is the newest, so it is the first only when nothing else is left.
+      let oldest = mine && mine.bytes > share ? mine.keys.values().next().value : undefined;
+      if (oldest === undefined || oldest === key) oldest = this.#entries.keys().next().value;
+      if (oldest === undefined || oldest === key) break;
       this.#delete(oldest);
     }
     this.#changed();
@@ -121,6 +143,12 @@ export class ValueCache {
     entry.contents.fill(0);
     this.#entries.delete(key);
     this.#bytes -= entry.bytes;
+    if (entry.owner === undefined) return;
+    const owned = this.#owned.get(entry.owner);
+    if (!owned) return;
+    owned.keys.delete(key);
+    owned.bytes -= entry.bytes;
+    if (owned.keys.size === 0) this.#owned.delete(entry.owner);
   }
 
   #changed(): void {

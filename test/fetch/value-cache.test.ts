@@ -103,3 +103,26 @@ test('sweep drops expired values nobody asked for and reports the new size', asy
   t.is(sizes.at(-1), cache.bytes);
   t.true(cache.bytes > 0);
 });
+
+test('one identity fills the whole cache while alone, but once full it makes room from its own values, not the others\'', (t) => {
+  // Each value is about 1 KiB with its key and overhead; the cache holds about ten.
+  const { cache } = cacheWith(60_000, 10 * 1024);
+  const kib = (label: string) => value(label.padEnd(800, '.'));
+  cache.set('b:0', 'file', kib('b0'), 'team-b');
+  for (let index = 0; index < 9; index += 1) cache.set(`a:${index}`, 'file', kib(`a${index}`), 'team-a');
+  t.is(cache.size, 10, 'alone, team-a used the rest of the cache');
+  for (let index = 9; index < 40; index += 1) cache.set(`a:${index}`, 'file', kib(`a${index}`), 'team-a');
+  t.is(text(cache.get('b:0')?.contents)?.slice(0, 2), 'b0', "team-b's value is still there");
+  t.is(cache.get('a:8'), undefined, "team-a's older values made the room");
+  t.truthy(cache.get('a:39'));
+  t.true(cache.bytes <= 10 * 1024);
+});
+
+test('a value larger than an owner\'s share still fits by evicting the oldest of all', (t) => {
+  const { cache } = cacheWith(60_000, 10 * 1024);
+  for (let index = 0; index < 9; index += 1) cache.set(`b:${index}`, 'file', value(`b${index}`.padEnd(800, '.')), 'team-b');
+  cache.set('a:big', 'file', value('a'.repeat(4_000)), 'team-a');
+  t.truthy(cache.get('a:big'));
+  t.true(cache.bytes <= 10 * 1024, `${cache.bytes}`);
+  t.is(cache.get('b:0'), undefined);
+});
