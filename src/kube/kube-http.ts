@@ -1,6 +1,7 @@
 /** One Kubernetes API exchange over Node's own http(s): JSON in, JSON out, bounded in size, cancelled by a signal. */
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+import { boundedBody } from '../http/bounded-body.ts';
 import { KubeApiError, parseStatus } from './kube-api-error.ts';
 
 /** One call, as Courier's modules describe it. */
@@ -98,26 +99,19 @@ function exchangeOnce(request: KubeRequest, exchange: KubeExchange): Promise<Kub
     let answered = false;
     const req = send(url, { method: request.method, headers, agent: exchange.agent }, (res) => {
       answered = true;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.byteLength;
-        if (size > MAX_REPLY_BYTES) {
-          req.destroy();
-          finish(() => reject(new Error(`the answer to ${request.method} ${request.path} is larger than ${MAX_REPLY_BYTES} bytes`)));
-          return;
-        }
-        chunks.push(chunk);
+      const body = boundedBody(res, MAX_REPLY_BYTES, () => {
+        req.destroy();
+        finish(() => reject(new Error(`the answer to ${request.method} ${request.path} is larger than ${MAX_REPLY_BYTES} bytes`)));
       });
       res.on('error', (error) => finish(() => reject(error)));
       res.on('close', () => finish(() => reject(Object.assign(new Error(`the connection closed during the answer to ${request.method} ${request.path}`), { code: 'ECONNRESET' }))));
       res.on('end', () => {
         const code = res.statusCode ?? 0;
-        const body = parseJson(Buffer.concat(chunks));
-        if (code >= 400) finish(() => reject(new KubeApiError(request.method, request.path, code, parseStatus(body.value))));
+        const parsed = parseJson(body());
+        if (code >= 400) finish(() => reject(new KubeApiError(request.method, request.path, code, parseStatus(parsed.value))));
         // The text is not repeated: it may be anything, from a proxy's page to part of a Secret.
-        else if (!body.ok) finish(() => reject(new Error(`the answer to ${request.method} ${request.path} (HTTP ${code}) is not JSON`)));
-        else finish(() => resolve({ status: code, headers: res.headers, body: body.value }));
+        else if (!parsed.ok) finish(() => reject(new Error(`the answer to ${request.method} ${request.path} (HTTP ${code}) is not JSON`)));
+        else finish(() => resolve({ status: code, headers: res.headers, body: parsed.value }));
       });
     });
     signal.addEventListener('abort', onAbort, { once: true });

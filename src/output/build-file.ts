@@ -79,17 +79,17 @@ export function* renderFile(template: TemplateSpec, results: ReadonlyMap<ObjectS
 function* renderSteps(template: TemplateSpec, inputs: ReadonlyMap<string, Uint8Array>, budgets: MountBudgets, offload: Offload | undefined): Generator<Step, Uint8Array, void> {
   const templateBudgets = { ...DEFAULT_TEMPLATE_BUDGETS, outputBytes: Math.min(DEFAULT_TEMPLATE_BUDGETS.outputBytes, budgets.maxObjectBytes) };
   const field = `${template.id}.template`;
-  if (!offload || !hasLargeInput(inputs)) {
+  if (!offload) return yield* renderTemplateSteps(template.compiled, inputs, templateBudgets, field);
+  if (!hasLargeInput(inputs)) {
     const inline = renderTemplateSteps(template.compiled, inputs, templateBudgets, field);
     for (let pauses = 0; ; pauses += 1) {
       const step = inline.next();
       if (step.done) return step.value;
-      if (offload && pauses >= INLINE_RENDER_PAUSES) break;
+      if (pauses >= INLINE_RENDER_PAUSES) break;
       yield;
     }
     inline.return(new Uint8Array());
   }
-  if (!offload) throw new Error('unreachable: a render without the isolate ends inline');
   const own = new Map([...inputs].map(([name, bytes]) => [name, ownBuffer(bytes)]));
   const [outcome] = yield* inIsolate(offload, { kind: 'template', text: template.compiled.text, inputs: own, budgets: templateBudgets, field }, [field]);
   if (outcome instanceof CourierError) throw outcome;

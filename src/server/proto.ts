@@ -103,27 +103,27 @@ function finish(writer: ProtoWriter): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-export function encodeVersionRequest(message: WireVersionRequest): Buffer {
-  const writer = Writer.create();
-  writeStrings(writer, message, VERSION_REQUEST);
-  return finish(writer);
+/** The codec of a message of string fields only; `empty` makes its proto3 defaults. */
+function stringsCodec<T>(names: StringFields<T>, empty: () => T): { readonly encode: (message: T) => Buffer; readonly decode: (bytes: Uint8Array) => T } {
+  return {
+    encode(message) {
+      const writer = Writer.create();
+      writeStrings(writer, message, names);
+      return finish(writer);
+    },
+    decode(bytes) {
+      const reader = Reader.create(bytes);
+      return readMessage(reader, reader.len, empty(), names);
+    },
+  };
 }
 
-export function decodeVersionRequest(bytes: Uint8Array): WireVersionRequest {
-  const reader = Reader.create(bytes);
-  return readMessage(reader, reader.len, { version: '' }, VERSION_REQUEST);
-}
-
-export function encodeVersionResponse(message: WireVersionResponse): Buffer {
-  const writer = Writer.create();
-  writeStrings(writer, message, VERSION_RESPONSE);
-  return finish(writer);
-}
-
-export function decodeVersionResponse(bytes: Uint8Array): WireVersionResponse {
-  const reader = Reader.create(bytes);
-  return readMessage(reader, reader.len, { version: '', runtimeName: '', runtimeVersion: '' }, VERSION_RESPONSE);
-}
+const versionRequest = stringsCodec(VERSION_REQUEST, () => ({ version: '' }));
+const versionResponse = stringsCodec(VERSION_RESPONSE, () => ({ version: '', runtimeName: '', runtimeVersion: '' }));
+export const encodeVersionRequest = versionRequest.encode;
+export const decodeVersionRequest = versionRequest.decode;
+export const encodeVersionResponse = versionResponse.encode;
+export const decodeVersionResponse = versionResponse.decode;
 
 export function encodeMountRequest(message: WireMountRequest): Buffer {
   const writer = Writer.create();

@@ -47,3 +47,8 @@ export class BudgetError extends ConfigError {
     super(`${detail} (budget: ${flag})`, options);
   }
 }
+
+/** The problem of a class that plans more objects (files, templates and their inputs) than `maxObjects`. */
+export function tooManyObjects(total: number, maxObjects: number): string {
+  return `plans ${total} objects (files, templates and their inputs), over the budget of ${maxObjects} per SecretProviderClass (--max-objects)`;
+}

@@ -1,4 +1,5 @@
 /** Courier's own SecretProviderClass dialect: `parameters.objects` as a YAML list of `source:` entries. */
+import { tooManyObjects } from './budgets.ts';
 import { checkPathSet } from './check-paths.ts';
 import { isMapping, IssueList, readYamlList } from './fields.ts';
 import { readSourceEntry } from './native-entry.ts';
@@ -55,7 +56,7 @@ function readObjects(parameters: Readonly<Record<string, string>>, context: Dial
   // the templates' inputs, as the plan would hold them (plan.ts checks the same total).
   const total = list.reduce((sum: number, entry: unknown) => sum + (isMapping(entry) && 'template' in entry ? 1 + (isMapping(entry['inputs']) ? Object.keys(entry['inputs']).length : 0) : 1), 0);
   if (total > context.budgets.maxObjects) {
-    issues.add('objects', `plans ${total} objects (files, templates and their inputs), over the budget of ${context.budgets.maxObjects} per SecretProviderClass (--max-objects)`);
+    issues.add('objects', tooManyObjects(total, context.budgets.maxObjects));
     return { objects, templates, files };
   }
   list.forEach((entry: unknown, index) => {

@@ -1,4 +1,5 @@
 /** Chooses the dialect for a request and plans the Mount; pure. */
+import { tooManyObjects } from './budgets.ts';
 import { ConfigError } from '../errors/courier-error.ts';
 import { DRIVER_KEYS } from './decode-request.ts';
 import type { Dialect, DialectContext, StoreCatalog } from './store-catalog.ts';
@@ -72,7 +73,7 @@ function withExtensionTemplates(result: PlanResult, dialect: string, parameters:
 function checkTotal(plan: MountPlan, context: DialectContext): PlanResult {
   const templates = plan.templates ?? [];
   const total = plan.objects.length + templates.reduce((sum, template) => sum + 1 + template.inputs.length, 0);
-  if (total > context.budgets.maxObjects) return fail('objects', `plans ${total} objects (files, templates and their inputs), over the budget of ${context.budgets.maxObjects} per SecretProviderClass (--max-objects)`);
+  if (total > context.budgets.maxObjects) return fail('objects', tooManyObjects(total, context.budgets.maxObjects));
   return { ok: true, plan };
 }
 

@@ -25,6 +25,20 @@ export function overBudget(ast: unknown, inputBytes: number, limits: JmesPathLim
  * search would then crash on; those are refused here too.
  */
 export function compileJmesPath(expression: string): { readonly ast: unknown } | { readonly error: string } {
+  const known = compiled.get(expression);
+  if (known) return known;
+  const result = compileOnce(expression);
+  // Planned classes come back Mount after Mount: each expression is compiled once, not per Mount.
+  if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
+  compiled.set(expression, result);
+  return result;
+}
+
+/** Expressions remembered compiled; the oldest go first. Each is at most --max-jmespath-length characters. */
+const MAX_COMPILED = 256;
+const compiled = new Map<string, { readonly ast: unknown } | { readonly error: string }>();
+
+function compileOnce(expression: string): { readonly ast: unknown } | { readonly error: string } {
   let ast: unknown;
   try {
     ast = jmespath.compile(expression);

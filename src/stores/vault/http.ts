@@ -1,6 +1,7 @@
 /** One HTTP call to Vault over Node's own http(s) with the agent that carries the TLS settings: bounded in time and size, cancelled with the Mount. */
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+import { boundedBody } from '../../http/bounded-body.ts';
 
 /** What one call sends. Tokens travel in headers only, never in the URL. */
 export interface VaultCall {
@@ -67,29 +68,22 @@ export function sendVaultCall(call: VaultCall): Promise<VaultReply> {
       outcome();
     };
     const req = send(url, { method: call.method, headers, agent: call.agent }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.byteLength;
-        if (size > MAX_REPLY_BYTES) {
-          req.destroy();
-          finish(() => reject(new TransportError('too-large', `the answer is larger than ${MAX_REPLY_BYTES} bytes`)));
-          return;
-        }
-        chunks.push(chunk);
+      const body = boundedBody(res, MAX_REPLY_BYTES, () => {
+        req.destroy();
+        finish(() => reject(new TransportError('too-large', `the answer is larger than ${MAX_REPLY_BYTES} bytes`)));
       });
       res.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(new TransportError('network', error.message, error.code))));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8').trim();
-        let body: unknown;
+        const text = body().toString('utf8').trim();
+        let parsed: unknown;
         try {
-          body = text === '' ? undefined : (JSON.parse(text) as unknown);
+          parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
         } catch {
           // Vault always answers JSON; anything else is a proxy or another server, and its text is not repeated.
           finish(() => reject(new TransportError('not-json', `the answer (HTTP ${res.statusCode ?? 0}) is not JSON`)));
           return;
         }
-        finish(() => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+        finish(() => resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers }));
       });
     });
     const timer = setTimeout(() => {
