@@ -4,6 +4,7 @@
 // allocates heavily pauses neither the main thread nor other tenants' Mounts; its heap cap means a job
 // that outgrows it fails alone instead of taking the process down. Jobs (jobs.ts) run one at a time,
 // the tenants with jobs waiting taking turns.
+import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -29,7 +30,7 @@ export interface IsolateOptions {
   readonly maxHeapMib?: number;
   /** The worker stops after this long without a job (default 60 s). */
   readonly idleMs?: number;
-  /** A job still running after this long is stopped with its worker, which is replaced (default 30 s). */
+  /** A job that has used this much of the worker's CPU time is stopped with its worker, which is replaced (default 30 s). */
   readonly maxJobMs?: number;
   /** Called after every job with its kind and outcome (the isolate metric). */
   readonly onJob?: (kind: Job['kind'], outcome: 'ok' | 'error' | 'out_of_memory' | 'expired' | 'stopped') => void;
@@ -47,6 +48,21 @@ interface Pending {
 const expired = () => new DeadlineError("the Mount's deadline passed while it waited for Courier's isolate");
 const shuttingDown = () => new UnavailableError('Courier is shutting down');
 
+/** Linux counts a thread's CPU time in ticks of 10 ms (USER_HZ 100). */
+const CPU_TICK_MS = 10;
+
+/** The CPU time thread `tid` of this process has used, in milliseconds; undefined where it cannot be read. */
+function threadCpuMs(tid: number | undefined): number | undefined {
+  if (tid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    const ticks = Number(fields?.[11]) + Number(fields?.[12]);
+    return Number.isFinite(ticks) ? ticks * CPU_TICK_MS : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The code `lost` is given when the watchdog stopped a job. */
 const STOPPED = 'COURIER_ISOLATE_JOB_STOPPED';
 
@@ -60,8 +76,9 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
   let worker: Worker | undefined;
   /** The job the worker is on; `abandoned` once its Mount stopped waiting (its outcome is then dropped). */
   let running: { readonly id: number; readonly pending: Pending; abandoned: boolean; watchdog: NodeJS.Timeout | undefined } | undefined;
-  /** Whether the current worker has started (its start-up does not count against a job's time). */
+  /** Whether the current worker has started (its start-up does not count against a job's time), and its thread id. */
   let online = false;
+  let tid: number | undefined;
   let nextId = 0;
   let idleTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -90,10 +107,24 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
     }
     pump();
   };
-  /** Starts the watchdog of the running job. */
+  /**
+   * Starts the watchdog of the running job. It counts the worker thread's CPU time where it can read
+   * it (Linux), so a job that waits for the CPU at the worker's low priority is not stopped for it;
+   * elsewhere, the time since the job started.
+   */
   const arm = (job: NonNullable<typeof running>) => {
+    if (job.watchdog) return;
     const { id } = job;
-    job.watchdog ??= setTimeout(() => overrun(id), maxJobMs).unref();
+    const started = threadCpuMs(tid);
+    const check = (delay: number) => {
+      job.watchdog = setTimeout(() => {
+        const now = threadCpuMs(tid);
+        const used = started === undefined || now === undefined ? maxJobMs : now - started;
+        if (used >= maxJobMs) overrun(id);
+        else check(Math.max(CPU_TICK_MS, maxJobMs - used));
+      }, delay).unref();
+    };
+    check(maxJobMs);
   };
   /** Stops a worker whose job has run too long; the job fails and a new worker takes the next one. */
   const overrun = (id: number) => {
@@ -105,11 +136,13 @@ export function createIsolate(options: IsolateOptions = {}): Isolate {
   const start = (): Worker => {
     const created = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMib, maxYoungGenerationSizeMb: 8 } });
     online = false;
-    created.on('message', ({ id, outcomes, ready }: { id?: number; outcomes?: unknown[]; ready?: true }) => {
+    tid = undefined;
+    created.on('message', ({ id, outcomes, ready, tid: thread }: { id?: number; outcomes?: unknown[]; ready?: true; tid?: number }) => {
       // The worker says when its modules are loaded: its start-up does not count against a job's time.
       if (ready) {
         if (worker !== created) return;
         online = true;
+        tid = thread;
         if (running) arm(running);
         return;
       }

@@ -10,7 +10,8 @@ const LOW_PRIORITY = 19;
 
 const port = parentPort;
 if (!port) throw new Error('the isolate worker runs as a worker thread');
-lowerPriority();
+const tid = threadId();
+if (tid !== undefined) lowerPriority(tid);
 // What runJob throws is a bug: it ends the worker, and the main thread fails the job and starts another.
 port.on('message', ({ id, job }: { id: number; job: Job }) => {
   const outcomes = runJob(job);
@@ -21,21 +22,31 @@ port.on('message', ({ id, job }: { id: number; job: Job }) => {
   }
   port.postMessage({ id, outcomes }, [...transfer]);
 });
-port.postMessage({ ready: true });
+// Ready, with the thread's id, from which the main thread reads the CPU time a job has used.
+port.postMessage({ ready: true, tid });
 
 /**
  * Lowers this thread's scheduling priority (Linux nice is per thread), so that when Courier's CPU is
  * contended its main thread, which answers every tenant's Mounts, goes first; on a free CPU the worker
  * runs at full speed. In a container, the kernel shares CPU between cgroups by their weights first, so
  * this ranks the worker only against Courier's own threads, not against other pods. The jobs' time
- * budgets count the worker's CPU time, so waiting for the CPU never fails one. Best effort: where
- * /proc/thread-self is missing, the priority stays.
+ * budgets and its watchdog count the worker's CPU time, so waiting for the CPU never fails one. Best
+ * effort: where /proc/thread-self is missing, the priority stays.
  */
-function lowerPriority(): void {
+function lowerPriority(tid: number): void {
+  try {
+    setPriority(tid, LOW_PRIORITY);
+  } catch {
+    // Not allowed here: the worker keeps the process's priority.
+  }
+}
+
+/** This thread's id on Linux (`/proc/thread-self`); undefined elsewhere. */
+function threadId(): number | undefined {
   try {
     const tid = Number(basename(readlinkSync('/proc/thread-self')));
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, LOW_PRIORITY);
+    return Number.isInteger(tid) && tid > 0 ? tid : undefined;
   } catch {
-    // Not Linux, or no /proc: the worker keeps the process's priority.
+    return undefined;
   }
 }
