@@ -13,7 +13,7 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { startCourier } from '../../src/server/courier-server.ts';
 import { DEFAULT_SERVE_OPTIONS } from '../../src/server/options.ts';
-import { loadProviderProto } from '../../src/server/proto.ts';
+import { loadProviderProto } from '../../src/server/proto-client.ts';
 import { createAzureStore } from '../../src/stores/azure/create.ts';
 import { azureOptions } from '../../src/stores/azure/options.ts';
 import { createAzureWorld, type AzureWorld } from '../../test/fakes/azure/azure-world.ts';

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import { startCourier } from '../../src/server/courier-server.ts';
 import { DEFAULT_SERVE_OPTIONS } from '../../src/server/options.ts';
-import { loadProviderProto } from '../../src/server/proto.ts';
+import { loadProviderProto } from '../../src/server/proto-client.ts';
 import type { BenchCase, BenchTarget } from '../lib/types.ts';
 import { createStoreRegistry, STORE_MODULES } from '../../src/stores/registry.ts';
 import type { StoreModule } from '../../src/stores/store-module.ts';

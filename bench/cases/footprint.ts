@@ -1,7 +1,8 @@
 /**
  * Footprint of the DaemonSet: start-up, memory, first Mount and CPU per Mount of Courier (every store
- * switched on as the chart does, metrics and health served) beside the null provider (bench/lib/null-provider.ts:
- * the same runtime and gRPC stack answering a fixed set of files), measured interleaved in one run.
+ * switched on as the chart does, metrics and health served) beside the null provider (bench/lib/null-provider.mjs:
+ * the same runtime on grpc-js, answering a fixed set of files) and the same null provider on Courier's own gRPC
+ * server, measured interleaved in one run.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,7 @@ const OVERLOAD = 2_000;
 const IDLE_SETTLE_MS = 2_000;
 
 interface Provider {
-  readonly name: 'courier' | 'null';
+  readonly name: 'courier' | 'null' | 'null-own-server';
   readonly options: CourierProcessOptions;
 }
 
@@ -189,12 +190,13 @@ export async function run(): Promise<BenchCase> {
     const providers: Provider[] = [
       { name: 'null', options: { script: NULL_PROVIDER, nodeArgs } },
       { name: 'courier', options: courierOptions(store, kube, moto.url, nodeArgs) },
+      { name: 'null-own-server', options: { script: NULL_PROVIDER, nodeArgs, args: ['--server', 'courier'] } },
     ];
     const starts = await measureStarts(providers);
     const firsts = await measureFirstMounts(providers);
     const steady = new Map<string, Steady>();
     for (const provider of providers) steady.set(provider.name, await measureSteady(provider));
-    const courier = providers[1] as Provider;
+    const courier = providers.find((provider) => provider.name === 'courier') as Provider;
     const unloaded = await measureIdle({ ...courier.options, args: [...(courier.options.args ?? []), '--preload-stores', 'none'] });
     return report(starts, firsts, steady, unloaded);
   } finally {
@@ -208,23 +210,28 @@ function report(starts: Map<string, number[]>, firsts: Map<string, { local: numb
   const of = (name: string) => steady.get(name) as Steady;
   const courier = of('courier');
   const nil = of('null');
+  const own = of('null-own-server');
   const median = (values: readonly number[] | undefined) => percentile(values ?? [], 50);
   const figures = {
-    ready: [median(starts.get('courier')), median(starts.get('null'))],
-    firstLocal: [median(firsts.get('courier')?.local), median(firsts.get('null')?.local)],
-    firstAws: [median(firsts.get('courier')?.aws), median(firsts.get('null')?.aws)],
-    idle: [mebibytes(courier.idleRss), mebibytes(nil.idleRss)],
-    peak16: [mebibytes(courier.peak16), mebibytes(nil.peak16)],
-    peakOverload: [mebibytes(courier.peakOverload), mebibytes(nil.peakOverload)],
-    cpu1: [courier.cpuC1, nil.cpuC1],
-    cpu16: [courier.cpuC16, nil.cpuC16],
-    p50: [courier.p50c1, nil.p50c1],
+    ready: [median(starts.get('courier')), median(starts.get('null')), median(starts.get('null-own-server'))],
+    firstLocal: [median(firsts.get('courier')?.local), median(firsts.get('null')?.local), median(firsts.get('null-own-server')?.local)],
+    firstAws: [median(firsts.get('courier')?.aws), median(firsts.get('null')?.aws), median(firsts.get('null-own-server')?.aws)],
+    idle: [mebibytes(courier.idleRss), mebibytes(nil.idleRss), mebibytes(own.idleRss)],
+    peak16: [mebibytes(courier.peak16), mebibytes(nil.peak16), mebibytes(own.peak16)],
+    peakOverload: [mebibytes(courier.peakOverload), mebibytes(nil.peakOverload), mebibytes(own.peakOverload)],
+    cpu1: [courier.cpuC1, nil.cpuC1, own.cpuC1],
+    cpu16: [courier.cpuC16, nil.cpuC16, own.cpuC16],
+    p50: [courier.p50c1, nil.p50c1, own.p50c1],
   } as const;
-  const row = (metric: string, [ours, floor]: readonly [number, number], digits: number, note = '') => ({
+  // The ratio is to the null provider on grpc-js, the floor the targets are set against; the last
+  // columns show the floor on Courier's own gRPC server.
+  const row = (metric: string, [ours, floor, ownFloor]: readonly [number, number, number], digits: number, note = '') => ({
     metric,
     courier: round(ours, digits),
     'null provider': round(floor, digits),
     ratio: round(ours / floor, 2),
+    'null, own server': round(ownFloor, digits),
+    'ratio to it': round(ours / ownFloor, 2),
     note,
   });
   const rows = [
@@ -232,9 +239,9 @@ function report(starts: Map<string, number[]>, firsts: Map<string, { local: numb
     row(`first Mount after start, local store, median of ${FIRST_MOUNTS} (ms)`, figures.firstLocal, 0, 'courier: preloading the AWS and Google libraries meanwhile'),
     row(`first Mount after start, AWS with IRSA against moto, median of ${FIRST_MOUNTS} (ms)`, figures.firstAws, 0, 'null provider: its fixed answer'),
     row(`idle RSS ${IDLE_SETTLE_MS / 1000} s after start (MiB)`, figures.idle, 1, 'courier: the AWS and Google libraries preloaded'),
-    row(`idle RSS ${IDLE_SETTLE_MS / 1000} s after start, --preload-stores none (MiB)`, [mebibytes(unloadedIdle), figures.idle[1]], 1),
+    row(`idle RSS ${IDLE_SETTLE_MS / 1000} s after start, --preload-stores none (MiB)`, [mebibytes(unloadedIdle), figures.idle[1], figures.idle[2]], 1),
     row('peak RSS after warm Mounts at concurrency 16 (MiB)', figures.peak16, 1),
-    row(`peak RSS after ${OVERLOAD} Mounts at once (MiB)`, figures.peakOverload, 1, `failed: courier ${courier.overloadFailed}, null ${nil.overloadFailed}`),
+    row(`peak RSS after ${OVERLOAD} Mounts at once (MiB)`, figures.peakOverload, 1, `failed: courier ${courier.overloadFailed}, null ${nil.overloadFailed}, null on own server ${own.overloadFailed}`),
     row('server CPU per warm Mount at concurrency 1 (ms)', figures.cpu1, 3),
     row('server CPU per warm Mount at concurrency 16 (ms)', figures.cpu16, 3),
     row('p50 warm Mount at concurrency 1 (ms)', figures.p50, 2),

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { startCourier } from '../../src/server/courier-server.ts';
 import { DEFAULT_SERVE_OPTIONS } from '../../src/server/options.ts';
-import { loadProviderProto } from '../../src/server/proto.ts';
+import { loadProviderProto } from '../../src/server/proto-client.ts';
 import { createGcpWorld, staticServiceAccounts, TEST_POOL, TEST_PROJECT } from '../../test/fakes/gcp-world.ts';
 import { fakePodToken, tokensAttribute } from '../../test/helpers/pod-token.ts';
 import type { BenchCase, BenchTarget } from '../lib/types.ts';

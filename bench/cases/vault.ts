@@ -13,7 +13,7 @@ import { createMetrics } from '../../src/observability/metrics.ts';
 import { createContentVersion, randomVersionKey } from '../../src/output/content-version.ts';
 import { startCourier } from '../../src/server/courier-server.ts';
 import { DEFAULT_SERVE_OPTIONS } from '../../src/server/options.ts';
-import { loadProviderProto } from '../../src/server/proto.ts';
+import { loadProviderProto } from '../../src/server/proto-client.ts';
 import { createVaultStore } from '../../src/stores/vault/create.ts';
 import { readVaultOptions } from '../../src/stores/vault/flags.ts';
 import { JwtIssuer, startFakeVault, type FakeVault } from '../../test/fakes/vault/index.ts';

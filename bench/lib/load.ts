@@ -1,6 +1,6 @@
 /** A load driver: keeps N Mounts in flight over Courier's socket with a real gRPC client, for a bounded count. */
 import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
-import { loadProviderProto } from '../../src/server/proto.ts';
+import { loadProviderProto } from '../../src/server/proto-client.ts';
 
 /** A MountRequest as the driver sends it (strings as on the wire). */
 export interface WireRequest {

@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { credentials, type Client } from '@grpc/grpc-js';
-import { loadProviderProto, type WireVersionResponse } from '../server/proto.ts';
+import { loadProviderProto } from '../server/proto-client.ts';
+import { type WireVersionResponse } from '../server/proto.ts';
 import { fail, pass, skip, type CheckResult } from './doctor-report.ts';
 
 /**

@@ -12,7 +12,8 @@ import { createAtomicWriter, writeAtomically } from '../output/atomic-writer.ts'
 import { parseFileMode } from '../output/file-mode.ts';
 import { runMount } from '../pipeline/mount.ts';
 import { DEFAULT_BUDGETS } from '../spc/budgets.ts';
-import { loadProviderProto, type WireMountResponse } from '../server/proto.ts';
+import { loadProviderProto } from '../server/proto-client.ts';
+import { type WireMountResponse } from '../server/proto.ts';
 import { decodeRequest, type RawMountRequest } from '../spc/decode-request.ts';
 import { createStoreRegistry } from '../stores/registry.ts';
 import { closeStores, startStores, type StoresFlags } from '../stores/start-stores.ts';

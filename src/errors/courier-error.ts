@@ -1,5 +1,5 @@
 /** The typed errors every Courier failure is expressed in; one mapping turns them into gRPC statuses. */
-import { status } from '@grpc/grpc-js';
+import { status } from './status-codes.ts';
 
 /** Options shared by every Courier error. */
 export interface ErrorOptions {

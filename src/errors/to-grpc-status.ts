@@ -1,11 +1,12 @@
 /** The one place where an error becomes a gRPC status for the driver. */
-import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
 import { CourierError } from './courier-error.ts';
+import { status, statusName } from './status-codes.ts';
 
 /** What the server sends back for a failed call, plus whether it was an unexpected error. */
 export interface GrpcFailure {
-  readonly error: Partial<ServiceError>;
   readonly code: status;
+  /** The status message: what the driver puts into the pod's events. */
+  readonly details: string;
   readonly unexpected: boolean;
 }
 
@@ -16,17 +17,9 @@ export interface GrpcFailure {
  */
 export function toGrpcStatus(error: unknown): GrpcFailure {
   if (error instanceof CourierError) {
-    return {
-      error: { code: error.grpcCode, details: shortened(error.message), metadata: new Metadata() },
-      code: error.grpcCode,
-      unexpected: false,
-    };
+    return { code: error.grpcCode, details: shortened(error.message), unexpected: false };
   }
-  return {
-    error: { code: status.INTERNAL, details: 'internal error in courier; see the provider logs', metadata: new Metadata() },
-    code: status.INTERNAL,
-    unexpected: true,
-  };
+  return { code: status.INTERNAL, details: 'internal error in courier; see the provider logs', unexpected: true };
 }
 
 /**
@@ -47,7 +40,7 @@ function shortened(message: string): string {
 
 /** A short label for a gRPC code, for logs and metric labels. */
 export function codeName(code: status): string {
-  return status[code] ?? String(code);
+  return statusName(code);
 }
 
 /** The `outcome` label of a failed call: the error's gRPC code in lower case, `internal` for anything not a CourierError. */

@@ -1,6 +1,6 @@
 /** The fetch layer in front of the stores: identity-scoped value cache, single-flight, per-store queues. */
 import type { Backend, BackendRegistry, FetchContext, FetchRequest, FetchResult } from '../stores/backend.ts';
-import { status } from '@grpc/grpc-js';
+import { status } from '../errors/status-codes.ts';
 import { DeadlineError, type CourierError } from '../errors/courier-error.ts';
 import { ExpiringMemo } from '../identity/expiring-memo.ts';
 import type { Metrics } from '../observability/metrics.ts';

@@ -1,6 +1,6 @@
 /** Where the Kubernetes API is and how Courier proves who it is, as plain data: read from a kubeconfig or made from the in-cluster service account. */
 import { isIPv6 } from 'node:net';
-import { status } from '@grpc/grpc-js';
+import { status } from '../errors/status-codes.ts';
 import { CourierError } from '../errors/courier-error.ts';
 
 /** TLS material: inline bytes, or a file; `field` names the kubeconfig field it came from, for errors. */

@@ -1,5 +1,5 @@
 /** Writes mirror Secrets into the pod's namespace: create or update with conflict retry, only when something differs. */
-import { status } from '@grpc/grpc-js';
+import { status } from '../errors/status-codes.ts';
 import { ConfigError, CourierError, PermissionError } from '../errors/courier-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';

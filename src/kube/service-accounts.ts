@@ -1,5 +1,5 @@
 /** Reading Kubernetes ServiceAccounts (annotations name the cloud identity a pod may use). */
-import { status } from '@grpc/grpc-js';
+import { status } from '../errors/status-codes.ts';
 import { CourierError } from '../errors/courier-error.ts';
 
 /** What identity code needs from the Kubernetes API. */

@@ -1,5 +1,5 @@
 /** Turns fetched objects into the files and object versions of a MountResponse. */
-import { status } from '@grpc/grpc-js';
+import { status } from '../errors/status-codes.ts';
 import { CourierError } from '../errors/courier-error.ts';
 import { DEFAULT_BUDGETS } from '../spc/budgets.ts';
 import type { ObjectSpec } from '../spc/types.ts';

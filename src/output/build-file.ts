@@ -1,6 +1,6 @@
 /** Builds one file of a Mount: an object's extracted and decoded secret, or a template rendered from its inputs. */
 import { createHash } from 'node:crypto';
-import { status } from '@grpc/grpc-js';
+import { status } from '../errors/status-codes.ts';
 import { CourierError, NotFoundError, withField } from '../errors/courier-error.ts';
 import { BudgetError, type MountBudgets } from '../spc/budgets.ts';
 import type { Extract, ObjectSpec, TemplateSpec } from '../spc/types.ts';

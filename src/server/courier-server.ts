@@ -1,7 +1,6 @@
 /** Builds and runs a Courier: stores, one gRPC server per socket, health and metrics, graceful stop. */
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { Server } from '@grpc/grpc-js';
 import type { BackendRegistry } from '../stores/backend.ts';
 import { createStoreRegistry } from '../stores/registry.ts';
 import { closeStores } from '../stores/start-stores.ts';
@@ -18,9 +17,8 @@ import { createIsolate } from '../transform/isolate/isolate.ts';
 import type { StoreCatalog } from '../spc/store-catalog.ts';
 import { startHttpEndpoint, parseListenAddress, type HttpEndpoint } from './http-endpoints.ts';
 import type { ServeOptions } from './options.ts';
-import { loadProviderProto } from './proto.ts';
+import { createUnaryServer, type UnaryServer } from './grpc-unary.ts';
 import { createProviderService } from './provider-service.ts';
-import { trackCalls, type TrackedService } from './call-tracker.ts';
 import { bindSocket, checkReplaceable, isOwnSocket, removeOwnSocket, type OwnedSocket } from './unix-socket.ts';
 
 /** Long-lived things a Courier is built with. */
@@ -55,7 +53,6 @@ export interface RunningCourier {
 
 /** Starts Courier on its sockets and HTTP endpoints. */
 export async function startCourier(options: ServeOptions, parts: CourierParts): Promise<RunningCourier> {
-  const proto = loadProviderProto();
   const catalog = parts.catalog ?? createStoreRegistry().catalog;
   const unknown = options.compat.find((name) => !catalog.dialects.has(name));
   if (unknown !== undefined) throw new Error(`--compat: "${unknown}" is not a compatibility dialect; use ${[...catalog.dialects.keys()].join(', ')}`);
@@ -68,7 +65,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
   // One isolate for every socket: work that cannot be split runs there, one job at a time, tenants taking turns.
   const isolate = createIsolate({ onJob: (kind, outcome) => parts.metrics.isolateJobs.inc({ kind, outcome }) });
   const dialects: Array<[string, string]> = [[options.providerName, 'native'], ...options.compat.map((name): [string, string] => [name, name])];
-  const bound: Array<{ server: Server; socket: OwnedSocket; calls: TrackedService }> = [];
+  const bound: Array<{ server: UnaryServer; socket: OwnedSocket }> = [];
   const stopping = new AbortController();
   let serving = false;
   let draining = false;
@@ -76,17 +73,16 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
   // Everything that can fail is tried before the first socket is renamed into place: during a rollout a
   // successor that cannot start (a busy port, a bad address, a file in a socket's way) must exit and
   // leave its predecessor serving, not take the socket over and then die.
-  const servers: Server[] = [];
+  const servers: UnaryServer[] = [];
   let endpoints: Awaited<ReturnType<typeof startEndpoints>> | undefined;
   try {
     for (const [name] of dialects) await checkReplaceable(join(options.socketDir, `${name}.sock`));
     endpoints = await startEndpoints(options, parts, ready);
     for (const [name, socketDialect] of dialects) {
-      const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+      const methods = createProviderService({ ...parts, catalog, contentVersion, writer, scheduler, isolate, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal });
+      const server = createUnaryServer(methods, { maxReceiveBytes: MAX_REQUEST_BYTES });
       servers.push(server);
-      const calls = trackCalls(createProviderService({ ...parts, catalog, contentVersion, writer, scheduler, isolate, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal }));
-      server.addService(proto.service, calls.service);
-      bound.push({ server, socket: await bindSocket(server, join(options.socketDir, `${name}.sock`)), calls });
+      bound.push({ server, socket: await bindSocket(server.listen, join(options.socketDir, `${name}.sock`)) });
     }
   } catch (error) {
     await giveBack(servers, bound, endpoints?.servers ?? [], parts.backends, fetcher);
@@ -99,10 +95,10 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     sockets: bound.map(({ socket }) => socket),
     ...urls,
     ready,
-    activeCalls: () => bound.reduce((sum, { calls }) => sum + calls.active(), 0),
+    activeCalls: () => bound.reduce((sum, { server }) => sum + server.active(), 0),
     async shutdown() {
       draining = true;
-      await Promise.all(bound.map(({ server, calls }) => drain(server, calls, options.gracePeriodMs, parts.logger, stopping)));
+      await Promise.all(bound.map(({ server }) => drain(server, options.gracePeriodMs, parts.logger, stopping)));
       await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
       await Promise.all(httpServers.map((endpoint) => endpoint.close()));
       await closeStores(parts.backends);
@@ -115,8 +111,8 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
 }
 
 /** Undoes a start that failed part-way, so the process can exit: no server, port, store client or socket of ours left. */
-async function giveBack(servers: readonly Server[], bound: ReadonlyArray<{ socket: OwnedSocket }>, endpoints: readonly HttpEndpoint[], backends: BackendRegistry, fetcher: ObjectFetcher): Promise<void> {
-  for (const server of servers) server.forceShutdown();
+async function giveBack(servers: readonly UnaryServer[], bound: ReadonlyArray<{ socket: OwnedSocket }>, endpoints: readonly HttpEndpoint[], backends: BackendRegistry, fetcher: ObjectFetcher): Promise<void> {
+  for (const server of servers) server.destroy();
   await Promise.all(bound.map(({ socket }) => removeOwnSocket(socket)));
   await Promise.all(endpoints.map((endpoint) => endpoint.close()));
   await closeStores(backends);
@@ -168,13 +164,12 @@ async function accepts(socket: OwnedSocket): Promise<boolean> {
 }
 
 /**
- * tryShutdown waits for in-flight calls; past the grace period they are stopped: each answers
- * UNAVAILABLE (which the driver retries), and the connections are closed shortly after. tryShutdown
- * also waits for every HTTP/2 session to close, and grpc-js keeps waiting on a session Node already
- * destroyed (a client that went away with a protocol error): once no call is in flight there is
- * nothing left to drain, so the connections are closed then.
+ * Closing the server waits for in-flight calls; past the grace period they are stopped: each answers
+ * UNAVAILABLE (which the driver retries), and the connections are closed shortly after. A client may
+ * also hold a connection open with a call it never finishes sending: once no call has been in flight
+ * for a while there is nothing left to drain, so the connections are closed then.
  */
-function drain(server: Server, calls: TrackedService, graceMs: number, logger: Logger, stopping: AbortController): Promise<void> {
+function drain(server: UnaryServer, graceMs: number, logger: Logger, stopping: AbortController): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -187,32 +182,35 @@ function drain(server: Server, calls: TrackedService, graceMs: number, logger: L
       stopping.abort();
       // Leave the UNAVAILABLE answers a moment to go out before the connections are cut.
       setTimeout(() => {
-        server.forceShutdown();
+        server.destroy();
         resolve();
       }, STOP_ANSWER_MS);
     }, graceMs);
     // An answered call's response may still be on its way out, so the connections are only cut once
-    // no call has been in flight for IDLE_SETTLE_MS (tryShutdown normally finishes well before).
+    // no call has been in flight for IDLE_SETTLE_MS (closing normally finishes well before).
     let idleSince: number | undefined;
     const idle = setInterval(() => {
-      if (calls.active() > 0) {
+      if (server.active() > 0) {
         idleSince = undefined;
         return;
       }
       idleSince ??= performance.now();
       if (performance.now() - idleSince < IDLE_SETTLE_MS) return;
-      server.forceShutdown();
+      server.destroy();
       done();
     }, IDLE_CHECK_MS);
-    // Last: with no connection at all, tryShutdown calls back at once.
-    server.tryShutdown(done);
+    // Last: with no connection at all, closing resolves at once.
+    void server.close().then(done);
   });
 }
+
+/** The largest request message the driver may send: its parameters and secrets are budgeted far below this. */
+const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
 /** How often a drain looks whether any call is still in flight. */
 const IDLE_CHECK_MS = 50;
 
-/** How long no call must have been in flight before a drain cuts connections tryShutdown still waits on. */
+/** How long no call must have been in flight before a drain cuts connections a client keeps open. */
 const IDLE_SETTLE_MS = 1_000;
 
 /** How long Mounts stopped at the end of the grace period get to send their answer. */

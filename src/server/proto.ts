@@ -1,8 +1,7 @@
-/** The driver's provider contract (proto/v1alpha1/service.proto) as a grpc-js service, its messages coded with protobufjs's wire Reader and Writer. */
+/** The driver's provider contract (proto/v1alpha1/service.proto): its messages, coded with protobufjs's wire Reader and Writer. */
 // Written as protobufjs's static code generator would. Parsing the .proto file at start-up instead
 // (@grpc/proto-loader, which loads the whole of protobufjs) cost about 12 MiB and 90 ms per start;
 // test/server/proto.test.ts holds this codec to that loader's reading of the same file.
-import { makeClientConstructor, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
 import protobuf from 'protobufjs/minimal.js';
 
 const { Reader, Writer } = protobuf;
@@ -33,12 +32,6 @@ export interface WireVersionResponse {
   version: string;
   runtimeName: string;
   runtimeVersion: string;
-}
-
-/** The loaded `v1alpha1.CSIDriverProvider` service: its definition and a client constructor. */
-export interface ProviderProto {
-  readonly service: ServiceDefinition;
-  readonly Client: ServiceClientConstructor;
 }
 
 /** Wire types of protobuf fields: varint and length-delimited are all this contract uses. */
@@ -178,31 +171,4 @@ function readFile(reader: ProtoReader): WireFile {
     else return false;
     return true;
   });
-}
-
-/** One unary method of the service, as grpc-js describes it. */
-function unary<Request, Response>(name: string, encodeRequest: (message: Request) => Buffer, decodeRequest: (bytes: Buffer) => Request, encodeResponse: (message: Response) => Buffer, decodeResponse: (bytes: Buffer) => Response) {
-  return {
-    path: `/v1alpha1.CSIDriverProvider/${name}`,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: encodeRequest,
-    requestDeserialize: decodeRequest,
-    responseSerialize: encodeResponse,
-    responseDeserialize: decodeResponse,
-    originalName: name.charAt(0).toLowerCase() + name.slice(1),
-  };
-}
-
-const SERVICE: ServiceDefinition = {
-  Version: unary('Version', encodeVersionRequest, decodeVersionRequest, encodeVersionResponse, decodeVersionResponse),
-  Mount: unary('Mount', encodeMountRequest, decodeMountRequest, encodeMountResponse, decodeMountResponse),
-};
-
-let loaded: ProviderProto | undefined;
-
-/** The contract; missing strings are '' and missing lists [] as in proto3, a missing error is null. */
-export function loadProviderProto(): ProviderProto {
-  loaded ??= { service: SERVICE, Client: makeClientConstructor(SERVICE, 'v1alpha1.CSIDriverProvider') };
-  return loaded;
 }

@@ -1,5 +1,4 @@
 /** The gRPC handlers: decode, run the Mount pipeline, encode, map errors, log one line per call. */
-import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { UnavailableError } from '../errors/courier-error.ts';
 import { codeName, toGrpcStatus } from '../errors/to-grpc-status.ts';
 import type { MountEvents } from '../kube/pod-events.ts';
@@ -12,7 +11,8 @@ import { mountSignal } from './mount-signal.ts';
 import { createFairScheduler } from '../pipeline/fair-scheduler.ts';
 import { createPlanCache } from '../spc/plan-cache.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
-import type { WireMountRequest, WireMountResponse, WireVersionResponse } from './proto.ts';
+import { CallFailure, type UnaryCall, type UnaryMethod } from './grpc-unary.ts';
+import { decodeMountRequest, decodeVersionRequest, encodeMountResponse, encodeVersionResponse, type WireMountRequest, type WireMountResponse } from './proto.ts';
 
 /** What the handlers are built with. */
 export interface ServiceDependencies extends MountDependencies {
@@ -31,28 +31,30 @@ export interface ServiceDependencies extends MountDependencies {
 /** About how many bytes of response gRPC encodes and writes per millisecond of CPU. */
 const RESPONSE_BYTES_PER_MS = 500_000;
 
-/** Builds the `v1alpha1.CSIDriverProvider` implementation. */
-export function createProviderService(dependencies: ServiceDependencies): UntypedServiceImplementation {
+/** The service's path prefix: the contract's package and service name. */
+export const SERVICE_PATH = '/v1alpha1.CSIDriverProvider';
+
+/** Builds the `v1alpha1.CSIDriverProvider` implementation: its methods by path. */
+export function createProviderService(dependencies: ServiceDependencies): ReadonlyMap<string, UnaryMethod> {
   // One plan cache per service: the same SecretProviderClass comes back every rotation.
   const deps: ServiceDependencies = { ...dependencies, plans: dependencies.plans ?? createPlanCache(), scheduler: dependencies.scheduler ?? createFairScheduler() };
-  return {
-    Version(_call: ServerUnaryCall<unknown, WireVersionResponse>, callback: sendUnaryData<WireVersionResponse>) {
-      callback(null, { version: 'v1alpha1', runtimeName: RUNTIME_NAME, runtimeVersion: VERSION });
-    },
-    Mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>, callback: sendUnaryData<WireMountResponse>) {
-      void mount(call, deps).then(
-        (response) => callback(null, response),
-        (error: unknown) => callback(error as Error),
-      );
-    },
-  };
+  const version: UnaryMethod<unknown, ReturnType<typeof versionAnswer>> = { decode: decodeVersionRequest, encode: encodeVersionResponse, handle: versionAnswer };
+  const mountMethod: UnaryMethod<WireMountRequest, WireMountResponse> = { decode: decodeMountRequest, encode: encodeMountResponse, handle: (call) => mount(call, deps) };
+  return new Map<string, UnaryMethod>([
+    [`${SERVICE_PATH}/Version`, version],
+    [`${SERVICE_PATH}/Mount`, mountMethod],
+  ]);
 }
 
-async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>, deps: ServiceDependencies): Promise<WireMountResponse> {
+function versionAnswer() {
+  return { version: 'v1alpha1', runtimeName: RUNTIME_NAME, runtimeVersion: VERSION };
+}
+
+async function mount(call: UnaryCall<WireMountRequest>, deps: ServiceDependencies): Promise<WireMountResponse> {
   const started = performance.now();
   // Only these fields of a request are ever logged: no attributes, secrets, tokens or contents.
   const fields: Record<string, string | number> = {};
-  const { signal, release } = mountSignal(call.getDeadline(), deps.defaultTimeoutMs, deps.stopSignal);
+  const { signal, release } = mountSignal(call.deadline, deps.defaultTimeoutMs, deps.stopSignal);
   let subject: { pod: PodInfo; secretProviderClass: string; targetPath: string } | undefined;
   try {
     const request = decodeRequest(call.request, deps.budgets.maxParameterBytes);
@@ -74,10 +76,10 @@ async function mount(call: ServerUnaryCall<WireMountRequest, WireMountResponse>,
     const failure = toGrpcStatus(error);
     const outcome = codeName(failure.code).toLowerCase();
     if (failure.unexpected) deps.logger.error({ ...fields, err: error }, 'unexpected error in Mount');
-    finish(deps, started, outcome, { ...fields, error: failure.error.details ?? '' });
+    finish(deps, started, outcome, { ...fields, error: failure.details });
     // A request that could not be decoded names no pod; one cut off by shutdown is retried on the successor.
-    if (subject && deps.stopSignal?.aborted !== true) deps.events?.record({ ...subject, ok: false, message: failure.error.details ?? '' });
-    throw Object.assign(new Error(failure.error.details), failure.error);
+    if (subject && deps.stopSignal?.aborted !== true) deps.events?.record({ ...subject, ok: false, message: failure.details });
+    throw new CallFailure(failure.code, failure.details);
   } finally {
     release();
   }

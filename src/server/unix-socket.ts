@@ -2,9 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { credentials, ServerCredentials, status, type Client, type Server, type ServiceError } from '@grpc/grpc-js';
+import { status } from '../errors/status-codes.ts';
 import { RUNTIME_NAME } from '../version.ts';
-import { loadProviderProto, type WireVersionResponse } from './proto.ts';
+import { callUnary } from './grpc-unary.ts';
+import { decodeVersionResponse, encodeVersionRequest } from './proto.ts';
 
 /** A socket this process owns, identified by its inode. */
 export interface OwnedSocket {
@@ -13,17 +14,16 @@ export interface OwnedSocket {
 }
 
 /**
- * Binds `server` on `path`. The socket is created under a temporary name, restricted to its owner,
- * and renamed over `path`: a stale socket (or the one of a process being replaced) is swapped out
- * in one step, so the driver always finds a socket that accepts.
+ * Binds a server on `path` (`listen` listens on the socket path it is given). The socket is created
+ * under a temporary name, restricted to its owner, and renamed over `path`: a stale socket (or the one
+ * of a process being replaced) is swapped out in one step, so the driver always finds a socket that
+ * accepts.
  */
-export async function bindSocket(server: Server, path: string): Promise<OwnedSocket> {
+export async function bindSocket(listen: (socketPath: string) => Promise<void>, path: string): Promise<OwnedSocket> {
   await mkdir(dirname(path), { recursive: true, mode: 0o750 });
   await checkReplaceable(path);
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await new Promise<void>((resolve, reject) => {
-    server.bindAsync(`unix:${temporary}`, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve()));
-  });
+  await listen(temporary);
   try {
     // Only the owner (root in a DaemonSet, as the driver runs) may connect.
     await chmod(temporary, 0o600);
@@ -59,21 +59,19 @@ type VersionAnswer = { readonly kind: 'dead' } | { readonly kind: 'silent' } | {
 
 /** Calls Version on the socket: no listener is `dead`; a listener that does not answer in time is `silent`. */
 async function askVersion(path: string): Promise<VersionAnswer> {
-  const { Client } = loadProviderProto();
-  const client = new Client(`unix:${path}`, credentials.createInsecure()) as unknown as Client & Record<'Version', (request: unknown, options: { deadline: number }, callback: (error: ServiceError | null, value?: WireVersionResponse) => void) => void>;
-  try {
-    return await new Promise<VersionAnswer>((resolve) => {
-      client.Version({ version: 'v1alpha1' }, { deadline: Date.now() + VERSION_TIMEOUT_MS }, (error, value) => {
-        if (!error) return resolve({ kind: 'answered', runtime: value?.runtimeName ?? '', version: value?.runtimeVersion ?? '' });
-        // UNAVAILABLE: nothing listens (a stale socket). DEADLINE_EXCEEDED: something listens and stays quiet.
-        if (error.code === status.DEADLINE_EXCEEDED) return resolve({ kind: 'silent' });
-        if (error.code === status.UNIMPLEMENTED) return resolve({ kind: 'answered', runtime: '', version: '' });
-        resolve({ kind: 'dead' });
-      });
-    });
-  } finally {
-    client.close();
+  // Nothing accepts the connection (a stale socket), or what does is not gRPC: dead.
+  const answer = await callUnary(path, '/v1alpha1.CSIDriverProvider/Version', encodeVersionRequest({ version: 'v1alpha1' }), VERSION_TIMEOUT_MS).catch(() => undefined);
+  if (answer === undefined) return { kind: 'dead' };
+  if (answer.code === status.OK) {
+    const value = decodeVersionResponse(answer.message ?? Buffer.alloc(0));
+    return { kind: 'answered', runtime: value.runtimeName, version: value.runtimeVersion };
   }
+  // Something listens and stays quiet.
+  if (answer.code === status.DEADLINE_EXCEEDED) return { kind: 'silent' };
+  // A server on its way out.
+  if (answer.code === status.UNAVAILABLE) return { kind: 'dead' };
+  // A gRPC server without the contract, or one failing Version: a provider, not Courier.
+  return { kind: 'answered', runtime: '', version: '' };
 }
 
 /** True while `path` is still the socket this process bound (a newer process may have replaced it). */

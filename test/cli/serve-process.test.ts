@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { constants, lstat, open, type FileHandle } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { constants, lstat, mkdir, open, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { connectProvider } from '../helpers/provider-client.ts';
 import { driverAttributes, objectsYaml, tempDir } from '../server/courier-fixture.ts';
-import { buildDist, startServe } from './run-cli.ts';
+import { buildDist, ROOT, startServe } from './run-cli.ts';
 
 test.before(async () => {
   await buildDist();
@@ -55,6 +56,30 @@ test('SIGINT with nothing in flight exits 0 at once and removes the socket', asy
   server.child.kill('SIGINT');
   t.is(await server.exited, 0);
   await t.throwsAsync(lstat(socketPath), { code: 'ENOENT' });
+});
+
+test('serving Mounts never loads grpc-js: Courier answers the driver with its own gRPC server', async (t) => {
+  const hook = fileURLToPath(new URL('fixtures/report-grpc-js.mjs', import.meta.url));
+  // The hook sees a load when there is one.
+  const control = spawnSync(process.execPath, ['--import', hook, '-e', 'await import("@grpc/grpc-js")', '--input-type=module'], { cwd: ROOT, encoding: 'utf8' });
+  t.regex(control.stderr, /^grpc-js loaded from /m);
+  const dir = await tempDir(t);
+  const store = join(dir, 'store');
+  await mkdir(store);
+  await writeFile(join(store, 'db'), 'value');
+  const socketPath = join(dir, 'courier.sock');
+  // The stores the chart switches on, except gcp-sm, whose client library is built on grpc-js.
+  const server = await startServe(t, ['--socket-dir', dir, '--local-store', store, '--metrics-addr', '127.0.0.1:0', '--health-addr', 'off', '--vault-addr', 'https://127.0.0.1:1'], socketPath, { NODE_OPTIONS: `--import=${hook}`, AWS_REGION: 'us-east-1' });
+  const client = connectProvider(socketPath);
+  t.teardown(() => client.close());
+  const response = await client.mount({ attributes: driverAttributes({ objects: objectsYaml(['{source: "file:db", path: db.txt}']) }) });
+  t.is(Buffer.from(response.files[0]?.contents ?? []).toString(), 'value');
+  t.is((await client.version()).runtimeName, 'courier');
+  // Past the preload of the AWS and Azure libraries (100 ms after the last Mount).
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0);
+  t.false(server.output().includes('grpc-js loaded'), server.output().split('\n').filter((line) => line.includes('grpc-js')).join('\n'));
 });
 
 test('serve logs one JSON line saying where it serves', async (t) => {

@@ -1,6 +1,7 @@
 /** A real gRPC client for Courier's socket, built from proto/ like the driver's. */
 import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
-import { loadProviderProto, type WireMountResponse, type WireVersionResponse } from '../../src/server/proto.ts';
+import { loadProviderProto } from '../../src/server/proto-client.ts';
+import { type WireMountResponse, type WireVersionResponse } from '../../src/server/proto.ts';
 
 /** What tests send: the driver's MountRequest fields. */
 export interface MountCall {

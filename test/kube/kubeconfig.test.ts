@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { status } from '../../src/errors/status-codes.ts';
 import test from 'ava';
 import fc from 'fast-check';
 import { stringify } from 'yaml';

@@ -143,7 +143,7 @@ interface RawStatus {
 
 /** Sends a MountRequest with raw strings (the helper client always sends valid JSON). */
 async function rawMount(socketPath: string, request: Record<string, string>): Promise<RawStatus> {
-  const { loadProviderProto } = await import('../../src/server/proto.ts');
+  const { loadProviderProto } = await import('../../src/server/proto-client.ts');
   const { credentials } = await import('@grpc/grpc-js');
   const { Client } = loadProviderProto();
   const client = new Client(`unix:${socketPath}`, credentials.createInsecure()) as unknown as Record<string, (request: unknown, options: unknown, callback: (error: ServiceError | null) => void) => void> & { close(): void };

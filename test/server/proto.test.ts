@@ -11,8 +11,8 @@ import {
   encodeMountResponse,
   encodeVersionRequest,
   encodeVersionResponse,
-  loadProviderProto,
 } from '../../src/server/proto.ts';
+import { loadProviderProto } from '../../src/server/proto-client.ts';
 
 // Courier's codec against @grpc/proto-loader's reading of the driver's own .proto file, both ways.
 const PROTO = fileURLToPath(new URL('../../proto/v1alpha1/service.proto', import.meta.url));

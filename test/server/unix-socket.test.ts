@@ -70,7 +70,7 @@ test('the socket is served under the provider name given', async (t) => {
 /** A provider that is not Courier, serving the driver's contract on `path`. */
 async function otherProvider(t: { teardown(fn: () => void): void }, path: string, runtimeName: string): Promise<void> {
   const { Server, ServerCredentials } = await import('@grpc/grpc-js');
-  const { loadProviderProto } = await import('../../src/server/proto.ts');
+  const { loadProviderProto } = await import('../../src/server/proto-client.ts');
   const server = new Server();
   server.addService(loadProviderProto().service, {
     Version: (_call: unknown, callback: (error: null, value: object) => void) => callback(null, { version: 'v1alpha1', runtimeName, runtimeVersion: '1.2.3' }),

@@ -1,5 +1,5 @@
 /** Turns AWS SDK failures into Courier's typed errors, each naming the object it was about. */
-import { status } from '@grpc/grpc-js';
+import { status } from '../../errors/status-codes.ts';
 import { AuthError, ConfigError, CourierError, NotFoundError, PermissionError, ThrottledError, UnavailableError } from '../../errors/courier-error.ts';
 
 /**

@@ -5,7 +5,7 @@ import type { FetchRequest, FetchResult } from '../backend.ts';
 import { toCourierError, type AwsSubject } from './errors.ts';
 import type { AwsTarget } from './target.ts';
 import { AwsStore } from './store-base.ts';
-import { status } from '@grpc/grpc-js';
+import { status } from '../../errors/status-codes.ts';
 
 const encoder = new TextEncoder();
 

@@ -1,7 +1,7 @@
 /** A certificate's backing secret opened: PKCS#12 (PFX) decoded with node-forge or PEM split into blocks, and written back as PEM or one part of it. */
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { status } from '@grpc/grpc-js';
+import { status } from '../../errors/status-codes.ts';
 import { CourierError } from '../../errors/courier-error.ts';
 import { pemBlocks } from '../../transform/pem-blocks.ts';
 import { orderChain } from './chain-order.ts';

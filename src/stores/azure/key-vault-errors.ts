@@ -1,5 +1,5 @@
 /** Turns Key Vault SDK failures into Courier's typed errors, each naming the object, the vault and who asked, and saying what to fix. */
-import { status } from '@grpc/grpc-js';
+import { status } from '../../errors/status-codes.ts';
 import { AuthError, ConfigError, CourierError, DeadlineError, NotFoundError, PermissionError, ThrottledError, UnavailableError } from '../../errors/courier-error.ts';
 import type { ObjectKind } from './names.ts';
 

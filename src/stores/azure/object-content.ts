@@ -1,7 +1,7 @@
 /** The bytes a Key Vault object becomes: a secret's value, a certificate's key and chain as PEM (or its PFX), a key's public PEM, a certificate's leaf PEM. */
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import type { JsonWebKey } from '@azure/keyvault-keys';
-import { status } from '@grpc/grpc-js';
+import { status } from '../../errors/status-codes.ts';
 import { ConfigError, CourierError } from '../../errors/courier-error.ts';
 import { bundlePem, openPem, openPfx } from './certificate-bundle.ts';
 import type { ObjectRead } from './reads.ts';

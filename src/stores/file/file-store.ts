@@ -5,7 +5,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { CourierError, NotFoundError, PermissionError } from '../../errors/courier-error.ts';
 import { createContentVersion, randomVersionKey, type ContentVersion } from '../../output/content-version.ts';
 import type { Backend, FetchRequest, FetchResult } from '../backend.ts';
-import { status } from '@grpc/grpc-js';
+import { status } from '../../errors/status-codes.ts';
 
 /**
  * chokidar reports at most one change per file in 50 ms and drops the rest, so a file read soon

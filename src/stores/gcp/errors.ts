@@ -1,5 +1,5 @@
 /** Maps Secret Manager call failures to Courier errors that name the secret version and say what to fix. */
-import { status } from '@grpc/grpc-js';
+import { status } from '../../errors/status-codes.ts';
 import { AuthError, ConfigError, CourierError, DeadlineError, NotFoundError, PermissionError, ThrottledError, UnavailableError } from '../../errors/courier-error.ts';
 
 /** Secret Manager did not accept the access token (expired early, revoked): the cached token is dropped and exchanged again once. */

@@ -1,6 +1,6 @@
 /** The `gcp-sm` store: Google Secret Manager, global and regional, read with the pod's Google identity. */
 import { crc32c } from '@aws-crypto/crc32c';
-import { status } from '@grpc/grpc-js';
+import { status } from '../../errors/status-codes.ts';
 import { AuthError, ConfigError, CourierError } from '../../errors/courier-error.ts';
 import { federatedPrincipal, type GcpTokenSource } from './token-source.ts';
 import type { Backend, FetchContext, FetchRequest, FetchResult } from '../backend.ts';

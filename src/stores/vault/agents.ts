@@ -3,7 +3,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
-import { status } from '@grpc/grpc-js';
+import { status } from '../../errors/status-codes.ts';
 import { ConfigError, CourierError } from '../../errors/courier-error.ts';
 import { pemBlocks } from '../../transform/pem-blocks.ts';
 import type { AdminTls } from './flags.ts';

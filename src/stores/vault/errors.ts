@@ -1,5 +1,5 @@
 /** Turns Vault's answers and transport failures into Courier's typed errors, each naming the path and saying what to fix. */
-import { status } from '@grpc/grpc-js';
+import { status } from '../../errors/status-codes.ts';
 import { AuthError, ConfigError, CourierError, DeadlineError, NotFoundError, PermissionError, ThrottledError, UnavailableError } from '../../errors/courier-error.ts';
 import { TransportError, type VaultReply } from './http.ts';
 

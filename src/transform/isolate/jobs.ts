@@ -3,7 +3,7 @@
 // Work a pod's author controls and that cannot be split into slices: an extraction from a large
 // secret, a costly JMESPath search, a long template render, the YAML parse of a large class. The same
 // functions run inline and in the isolate's worker thread (isolate.ts).
-import type { status } from '@grpc/grpc-js';
+import type { status } from '../../errors/status-codes.ts';
 import { AuthError, ConfigError, CourierError, NotFoundError, PermissionError } from '../../errors/courier-error.ts';
 import type { Extract } from '../../spc/types.ts';
 import { parseYamlText, type YamlOutcome, type YamlText } from '../../spc/yaml-parse.ts';

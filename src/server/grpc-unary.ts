@@ -1,0 +1,272 @@
+/** Unary gRPC over node:http2: the part of the gRPC protocol the driver's contract uses, server and client. */
+// Each call is one POST whose body is one length-prefixed message; the answer is one length-prefixed
+// message and the `grpc-status` trailer, or a trailers-only response for a failure. No streaming, no
+// compression, no metadata: the contract has none. Written against the protocol's HTTP/2 mapping; grpc-js
+// did the same work with several objects and closures per call and a copy of every response, and loading
+// it cost memory on every node (docs/operations.md#footprint).
+import http2, { type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { connect as connectSocket } from 'node:net';
+import { status } from '../errors/status-codes.ts';
+
+/** What a handler gets: the decoded request and the client's deadline. */
+export interface UnaryCall<Request> {
+  readonly request: Request;
+  /** The client's deadline in epoch milliseconds (from `grpc-timeout`); Infinity when it sent none. */
+  readonly deadline: number;
+}
+
+/** A failure a handler throws to answer with this status and message. */
+export class CallFailure extends Error {
+  readonly code: status;
+
+  constructor(code: status, details: string) {
+    super(details);
+    this.name = 'CallFailure';
+    this.code = code;
+  }
+}
+
+/** One unary method: its codec and its handler. A handler that throws anything but a CallFailure answers INTERNAL. */
+export interface UnaryMethod<Request = unknown, Response = unknown> {
+  decode(bytes: Buffer): Request;
+  encode(message: Response): Uint8Array;
+  handle(call: UnaryCall<Request>): Promise<Response> | Response;
+}
+
+/** A server for a set of methods by path (`/package.Service/Method`), listening on one Unix socket. */
+export interface UnaryServer {
+  /** Listens on the socket `path`; rejects if it cannot. */
+  listen(this: void, path: string): Promise<void>;
+  /** Handlers started and not yet settled. */
+  active(): number;
+  /** Accepts no more connections, asks every client to open no more calls (GOAWAY), and resolves once every connection has closed. */
+  close(): Promise<void>;
+  /** Closes every connection now. */
+  destroy(): void;
+}
+
+/** The gRPC wire: a 5-byte prefix (compressed flag, big-endian length) before each message. */
+const PREFIX_BYTES = 5;
+
+const GRPC_CONTENT_TYPE = 'application/grpc';
+
+/** grpc-timeout units, in milliseconds. */
+const TIMEOUT_UNITS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000_001 };
+
+/** Builds the server; `maxReceiveBytes` bounds a request message, checked from its prefix before it is read. */
+export function createUnaryServer(methods: ReadonlyMap<string, UnaryMethod>, options: { readonly maxReceiveBytes: number }): UnaryServer {
+  let active = 0;
+  const sessions = new Set<Http2Session>();
+  // Node's per-session memory check refuses new streams once outbound data queues up; Courier bounds
+  // every response itself (the Mount output budgets), so the check is off, as gRPC servers set it.
+  const server: Http2Server = http2.createServer({ maxSessionMemory: Number.MAX_SAFE_INTEGER });
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+    // A client that goes away mid-frame: the session ends, the server keeps serving.
+    session.on('error', () => undefined);
+  });
+  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    const method = accept(stream, headers, methods);
+    if (!method) return;
+    const deadline = deadlineOf(headers['grpc-timeout']);
+    if (deadline === undefined) return answerStatus(stream, status.INTERNAL, `invalid grpc-timeout "${String(headers['grpc-timeout'])}"`);
+    readMessage(stream, options.maxReceiveBytes, (body) => {
+      let request: unknown;
+      try {
+        request = method.decode(body);
+      } catch {
+        return answerStatus(stream, status.INTERNAL, `the request is not a valid ${methodName(headers)} message`);
+      }
+      active += 1;
+      const timer = Number.isFinite(deadline) ? setTimeout(() => answerStatus(stream, status.DEADLINE_EXCEEDED, 'Deadline exceeded'), Math.max(0, deadline - Date.now())) : undefined;
+      void Promise.resolve({ request, deadline })
+        .then((call) => method.handle(call))
+        .then(
+          (response) => answerMessage(stream, method.encode(response)),
+          (error: unknown) => {
+            if (error instanceof CallFailure) answerStatus(stream, error.code, error.message);
+            else answerStatus(stream, status.INTERNAL, 'internal error in courier; see the provider logs');
+          },
+        )
+        .finally(() => {
+          clearTimeout(timer);
+          active -= 1;
+        });
+    });
+  });
+  return {
+    listen: (path) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(path, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
+    active: () => active,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const session of sessions) session.close();
+      }),
+    destroy() {
+      server.close();
+      for (const session of sessions) session.destroy();
+    },
+  };
+}
+
+/** The method a stream calls, or undefined once the stream has been answered (not gRPC, no such method). */
+function accept(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, methods: ReadonlyMap<string, UnaryMethod>): UnaryMethod | undefined {
+  // A stream the client resets emits an error; the call is over, the server keeps serving.
+  stream.on('error', () => undefined);
+  const contentType = headers['content-type'];
+  if (headers[':method'] !== 'POST' || typeof contentType !== 'string' || !contentType.startsWith(GRPC_CONTENT_TYPE)) {
+    // Not a gRPC call: HTTP's own answer, as the protocol asks.
+    stream.respond({ ':status': 415 }, { endStream: true });
+    return undefined;
+  }
+  const method = methods.get(headers[':path'] ?? '');
+  if (!method) answerStatus(stream, status.UNIMPLEMENTED, `Courier does not serve the method ${headers[':path'] ?? ''}`);
+  return method;
+}
+
+function methodName(headers: IncomingHttpHeaders): string {
+  return (headers[':path'] ?? '').split('/').pop() ?? '';
+}
+
+/** The deadline a grpc-timeout header sets (Infinity without one); undefined for a value that is not a timeout. */
+export function deadlineOf(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return Infinity;
+  const match = /^(\d{1,8})([HMSmun])$/.exec(String(header));
+  if (!match) return undefined;
+  return Date.now() + Number(match[1]) * (TIMEOUT_UNITS[match[2] as string] as number);
+}
+
+/**
+ * Reads the one message of a unary call and hands it on once the client has sent all of it. A
+ * message over `maxBytes` is refused from its prefix, before its bytes are kept; a compressed
+ * message, none, or a second one is answered with the status gRPC servers give.
+ */
+function readMessage(stream: ServerHttp2Stream, maxBytes: number, onMessage: (body: Buffer) => void): void {
+  const parts: Buffer[] = [];
+  let received = 0;
+  let expected: number | undefined;
+  let refused = false;
+  const refuse = (code: status, details: string) => {
+    refused = true;
+    parts.length = 0;
+    answerStatus(stream, code, details);
+  };
+  stream.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    parts.push(chunk);
+    received += chunk.byteLength;
+    if (expected === undefined && received >= PREFIX_BYTES) {
+      const prefix = parts.length === 1 ? chunk : Buffer.concat(parts);
+      if ((prefix[0] as number) & 1) return refuse(status.UNIMPLEMENTED, 'Courier does not accept compressed messages; send them uncompressed (grpc-encoding identity)');
+      expected = prefix.readUInt32BE(1);
+      if (expected > maxBytes) return refuse(status.RESOURCE_EXHAUSTED, `the request message is ${expected} bytes, more than the ${maxBytes} bytes Courier accepts`);
+    }
+    if (expected !== undefined && received > PREFIX_BYTES + expected) refuse(status.INTERNAL, 'a unary call carried more than one message');
+  });
+  stream.once('end', () => {
+    if (refused) return;
+    if (expected === undefined || received < PREFIX_BYTES + expected) return answerStatus(stream, status.INTERNAL, 'the call ended before its request message was complete');
+    const body = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, received);
+    onMessage(body.subarray(PREFIX_BYTES));
+  });
+}
+
+/** The message of a status, percent-encoded as the protocol asks: any byte outside printable ASCII, and `%`. */
+export function encodeStatusMessage(message: string): string {
+  return message.replace(/[^\x20-\x24\x26-\x7e]/gu, (character) => {
+    let encoded = '';
+    for (const byte of Buffer.from(character, 'utf8')) encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    return encoded;
+  });
+}
+
+/** The inverse of encodeStatusMessage, for the client side. */
+export function decodeStatusMessage(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
+}
+
+/** True once nothing more can be sent on the stream: answered already, or reset by the client. */
+function finished(stream: ServerHttp2Stream): boolean {
+  return stream.headersSent || stream.destroyed || stream.closed;
+}
+
+/** A failure as a trailers-only response; what the client still sends is read and dropped. */
+function answerStatus(stream: ServerHttp2Stream, code: status, details: string): void {
+  if (finished(stream)) return;
+  stream.respond({ ':status': 200, 'content-type': GRPC_CONTENT_TYPE, 'grpc-status': String(code), 'grpc-message': encodeStatusMessage(details) }, { endStream: true });
+  stream.resume();
+}
+
+/** The response message, written after its prefix without copying it, then the OK trailer. */
+function answerMessage(stream: ServerHttp2Stream, message: Uint8Array): void {
+  if (finished(stream)) return;
+  stream.respond({ ':status': 200, 'content-type': GRPC_CONTENT_TYPE }, { waitForTrailers: true });
+  stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(status.OK) }));
+  const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
+  prefix[0] = 0;
+  prefix.writeUInt32BE(message.byteLength, 1);
+  stream.write(prefix);
+  stream.end(message);
+}
+
+/** What a unary call returned: a status, and the response message when the status is OK. */
+export interface UnaryAnswer {
+  readonly code: number;
+  readonly details: string;
+  readonly message?: Buffer;
+}
+
+/**
+ * Calls one unary method on the server at the Unix socket `path`, within `timeoutMs`. Rejects when
+ * nothing accepts the connection or the answer is not gRPC; a status other than OK resolves.
+ * Courier asks a socket's current server for its Version with this before replacing it.
+ */
+export function callUnary(path: string, methodPath: string, request: Uint8Array, timeoutMs: number): Promise<UnaryAnswer> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect('http://localhost', { createConnection: () => connectSocket(path) });
+    const timer = setTimeout(() => {
+      session.destroy();
+      resolve({ code: status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' });
+    }, timeoutMs);
+    const done = (settle: () => void) => {
+      clearTimeout(timer);
+      session.close();
+      settle();
+    };
+    session.once('error', (error) => done(() => reject(error)));
+    const stream = session.request({ ':method': 'POST', ':path': methodPath, 'content-type': GRPC_CONTENT_TYPE, te: 'trailers', 'grpc-timeout': `${Math.max(1, Math.ceil(timeoutMs))}m` });
+    stream.on('error', (error) => done(() => reject(error)));
+    let headers: IncomingHttpHeaders = {};
+    let trailers: IncomingHttpHeaders = {};
+    const parts: Buffer[] = [];
+    stream.on('response', (received) => (headers = received));
+    stream.on('trailers', (received) => (trailers = received));
+    stream.on('data', (chunk: Buffer) => parts.push(chunk));
+    stream.on('end', () =>
+      done(() => {
+        const statusHeader = trailers['grpc-status'] ?? headers['grpc-status'];
+        if (statusHeader === undefined) return reject(new Error(`${path} did not answer with a gRPC status (HTTP ${String(headers[':status'])})`));
+        const code = Number(statusHeader);
+        const details = decodeStatusMessage(String(trailers['grpc-message'] ?? headers['grpc-message'] ?? ''));
+        const body = Buffer.concat(parts);
+        resolve(code === status.OK ? { code, details, message: body.subarray(PREFIX_BYTES, PREFIX_BYTES + (body.length >= PREFIX_BYTES ? body.readUInt32BE(1) : 0)) } : { code, details });
+      }),
+    );
+    const prefix = Buffer.alloc(PREFIX_BYTES);
+    prefix.writeUInt32BE(request.byteLength, 1);
+    stream.write(prefix);
+    stream.end(request);
+  });
+}
