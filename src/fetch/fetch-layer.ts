@@ -6,7 +6,7 @@ import { ExpiringMemo } from '../identity/expiring-memo.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createObjectFetcher, type BatchFetch, type ObjectFetcher } from './fetch-objects.ts';
-import { requestKey } from './request-key.ts';
+import { scopedRequestKey } from './request-key.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
 import { SingleFlight } from './single-flight.ts';
 import { createStoreQueue, type StoreQueue } from './store-queue.ts';
@@ -57,6 +57,14 @@ export interface ScaledFetcher extends ObjectFetcher {
   close(): void;
 }
 
+/** Lookups of one batch, counted into the metrics once. */
+interface LookupCounts {
+  hits: number;
+  negativeHits: number;
+  misses: number;
+  joins: number;
+}
+
 interface StoreState {
   readonly queue: StoreQueue;
   readonly flights: SingleFlight<FetchResult>;
@@ -95,7 +103,13 @@ class CachingLayer implements FetchLayer {
     this.cache = new ValueCache({ ttlMs: options.cacheTtlMs, maxBytes: options.cacheMaxBytes, clock: this.#clock, onSize: (bytes) => metrics.cacheBytes.set(bytes) });
     // Expired values are also dropped (and zeroed) when nobody asks for them.
     this.#sweeper = this.cache.enabled ? setInterval(() => this.cache.sweep(), Math.max(1_000, options.cacheTtlMs)).unref() : undefined;
-    this.batchFetch = (backend, identity, requests, context) => Promise.all(requests.map((request) => this.#fetchOne(backend, identity, request, context)));
+    this.batchFetch = (backend, identity, requests, context) => {
+      const counts: LookupCounts = { hits: 0, negativeHits: 0, misses: 0, joins: 0 };
+      const answers = Promise.all(requests.map((request) => this.#fetchOne(backend, identity, request, context, counts)));
+      // Each lookup is counted before #fetchOne first waits, so the counts are complete here: one metric update per kind and batch.
+      this.#count(backend.store, counts);
+      return answers;
+    };
   }
 
   close(): void {
@@ -103,22 +117,30 @@ class CachingLayer implements FetchLayer {
     this.cache.clear();
   }
 
-  async #fetchOne(backend: Backend, identity: string, request: FetchRequest, context: FetchContext): Promise<FetchResult> {
+  #count(store: string, counts: LookupCounts): void {
+    if (counts.hits > 0) this.#metrics.cacheHits.inc({ store }, counts.hits);
+    if (counts.negativeHits > 0) this.#metrics.negativeCacheHits.inc({ store }, counts.negativeHits);
+    if (counts.misses > 0) this.#metrics.cacheMisses.inc({ store }, counts.misses);
+    if (counts.joins > 0) this.#metrics.singleflightJoins.inc({ store }, counts.joins);
+  }
+
+  /** Everything up to the first `await` runs when called, counting the lookup into `counts`. */
+  async #fetchOne(backend: Backend, identity: string, request: FetchRequest, context: FetchContext, counts: LookupCounts): Promise<FetchResult> {
     const store = backend.store;
     // The identity key is part of the cache key (DESIGN rule 2): a value fetched with one
     // workload's authorization is never handed to another workload, even for the same name.
-    const key = JSON.stringify([store, identity, requestKey(request)]);
+    const key = scopedRequestKey(store, identity, request);
     const cached = this.cache.get(key);
     if (cached) {
-      this.#metrics.cacheHits.inc({ store });
+      counts.hits += 1;
       return { ok: true, ...cached };
     }
     const denied = this.#negative.cached(key);
     if (denied) {
-      this.#metrics.negativeCacheHits.inc({ store });
+      counts.negativeHits += 1;
       return { ok: false, error: denied };
     }
-    this.#metrics.cacheMisses.inc({ store });
+    counts.misses += 1;
     const state = this.#stateOf(backend);
     const generation = state.generation;
     const ticket = state.flights.run(key, context.signal, async (signal) => {
@@ -132,7 +154,7 @@ class CachingLayer implements FetchLayer {
       }
       return result;
     });
-    if (ticket.joined) this.#metrics.singleflightJoins.inc({ store });
+    if (ticket.joined) counts.joins += 1;
     try {
       return await ticket.result;
     } catch (error) {

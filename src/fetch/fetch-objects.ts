@@ -4,7 +4,7 @@ import { ConfigError, CourierError, DeadlineError, withField } from '../errors/c
 import { codeName } from '../errors/to-grpc-status.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ObjectSpec } from '../spc/types.ts';
-import { requestKey, toFetchRequest } from './request-key.ts';
+import { scopedRequestKey, toFetchRequest } from './request-key.ts';
 import { untilAborted } from './until-aborted.ts';
 
 /** Turns a plan's objects into store results; the seam the caching layer wraps. */
@@ -44,14 +44,18 @@ export function createObjectFetcher(backends: BackendRegistry, metrics: Metrics,
           batches(groups).map(async (batch) => {
             const first = batch[0] as Group;
             const answers = await fetchBatch(batchFetch, first.backend, first.identity, batch.map((group) => group.request), context);
+            // Counted once per outcome and batch: a metric update costs more than the rest of a cached object's fetch.
+            const outcomes = new Map<string, number>();
             batch.forEach((group, index) => {
               const answer = answers[index] as FetchResult;
-              metrics.backendRequests.inc({ store: group.backend.store, operation: 'fetch', outcome: answer.ok ? 'ok' : codeName(answer.error.grpcCode).toLowerCase() });
+              const outcome = answer.ok ? 'ok' : codeName(answer.error.grpcCode).toLowerCase();
+              outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
               for (const object of group.objects) {
                 results.set(object, answer);
                 pending.delete(object);
               }
             });
+            for (const [outcome, count] of outcomes) metrics.backendRequests.inc({ store: first.backend.store, operation: 'fetch', outcome }, count);
           }),
         );
       })();
@@ -95,7 +99,7 @@ async function groupObjects(objects: readonly ObjectSpec[], backends: BackendReg
     if (identity.status === 'rejected') {
       throw identity.reason instanceof CourierError ? withField(identity.reason, object.id) : identity.reason;
     }
-    const key = JSON.stringify([object.store, identity.value, requestKey(request)]);
+    const key = scopedRequestKey(object.store, identity.value, request);
     const group = groups.get(key) ?? { backend, identity: identity.value, request, objects: [] };
     group.objects.push(object);
     groups.set(key, group);

@@ -33,3 +33,18 @@ export function requestKey(request: FetchRequest): string {
   if (Object.isFrozen(request)) keys.set(request, key);
   return key;
 }
+
+const scoped = new WeakMap<FetchRequest, { readonly store: string; readonly identity: string; readonly key: string }>();
+
+/**
+ * The key of a request asked of `store` under `identity`: how objects are grouped and values cached.
+ * A planned object comes back Mount after Mount with the same identity, so the last key made for each
+ * (frozen) request is remembered with it.
+ */
+export function scopedRequestKey(store: string, identity: string, request: FetchRequest): string {
+  const known = scoped.get(request);
+  if (known !== undefined && known.identity === identity && known.store === store) return known.key;
+  const key = JSON.stringify([store, identity, requestKey(request)]);
+  if (Object.isFrozen(request)) scoped.set(request, { store, identity, key });
+  return key;
+}

@@ -197,3 +197,15 @@ test('a denial or a miss is given again for a few seconds without asking the sto
   await fetcher.fetchObjects(objects('busy'), contextFor('team', 'app'));
   t.is(backend.calls.length, 5, 'throttling is never remembered');
 });
+
+test('every lookup of a batch is counted, though the metrics are updated once per kind and batch', async (t) => {
+  const { backend, fetcher, metrics } = setup(t, { answer: (request) => (request.locator === 'missing' ? { ok: false, error: new NotFoundError('no secret "missing"') } : { ok: true, contents: Buffer.from(request.locator), version: 'v1' }) });
+  await fetcher.fetchObjects(objects('a', 'b'), contextFor('team', 'app'));
+  t.is(await count(metrics, 'cacheMisses'), 2);
+  await fetcher.fetchObjects(objects('a', 'b', 'c', 'missing'), contextFor('team', 'app'));
+  t.is(await count(metrics, 'cacheHits'), 2);
+  t.is(await count(metrics, 'cacheMisses'), 4);
+  t.is(backend.calls.length, 2);
+  const requests = (await metrics.backendRequests.get()).values.filter((entry) => entry.labels.store === 'scripted').map((entry) => `${String(entry.labels.outcome)}=${entry.value}`).sort();
+  t.deepEqual(requests, ['not_found=1', 'ok=5']);
+});
