@@ -5,4 +5,6 @@ export default {
   extensions: { ts: 'module' },
   timeout: '60s',
   environmentVariables: { COURIER_TEST: '1' },
+  // Tests plan classes directly; serving loads the template engine before planning one that may hold a template.
+  require: ['./test/helpers/load-template-engine.ts'],
 };

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_BUDGETS } from '../spc/budgets.ts';
 import { DEFAULT_PERMISSION } from '../spc/decode-request.ts';
 import { planParameters } from '../spc/plan.ts';
+import { loadTemplateEngine } from '../transform/template/engine-loader.ts';
 import { createStoreRegistry } from '../stores/registry.ts';
 import type { StoresFlags } from '../stores/start-stores.ts';
 import { explainPlan } from './explain-plan.ts';
@@ -23,6 +24,8 @@ export interface ExplainFlags {
 
 /** Prints the plan of every SecretProviderClass in `file`; returns 0, or 1 when a Mount of one would fail. */
 export async function explainCommand(file: string, flags: ExplainFlags, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
+  // Planning checks templates: the engine loads first.
+  await loadTemplateEngine();
   let text: string;
   try {
     text = await readFile(file, 'utf8');

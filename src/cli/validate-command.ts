@@ -3,12 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_PERMISSION } from '../spc/decode-request.ts';
 import { DEFAULT_BUDGETS } from '../spc/budgets.ts';
 import { planParameters } from '../spc/plan.ts';
+import { loadTemplateEngine } from '../transform/template/engine-loader.ts';
 import type { StoreCatalog } from '../spc/store-catalog.ts';
 import { createStoreRegistry } from '../stores/registry.ts';
 import { readManifest } from './spc-manifest.ts';
 
 /** Returns the exit code: 0 when every SecretProviderClass is clean, 1 otherwise. */
 export async function validateCommand(files: readonly string[]): Promise<number> {
+  // Planning checks templates: the engine loads first.
+  await loadTemplateEngine();
   const lines: string[] = [];
   const { catalog } = createStoreRegistry();
   let checked = 0;

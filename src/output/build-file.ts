@@ -9,7 +9,8 @@ import { decodeValue } from '../transform/decode.ts';
 import { applyExtract, type ParsedDocuments } from '../transform/extract.ts';
 import type { Isolate } from '../transform/isolate/isolate.ts';
 import { hasLargeInput, isCostlyExtract, type FileJob } from '../transform/isolate/jobs.ts';
-import { DEFAULT_TEMPLATE_BUDGETS, renderTemplateSteps } from '../transform/template/index.ts';
+import { DEFAULT_TEMPLATE_BUDGETS } from '../transform/template/budget-limits.ts';
+import { templateEngine } from '../transform/template/engine-loader.ts';
 import type { MountFile } from './mount-files.ts';
 import type { ContentVersion } from './content-version.ts';
 import { waitFor, type Step } from './steps.ts';
@@ -79,9 +80,9 @@ export function* renderFile(template: TemplateSpec, results: ReadonlyMap<ObjectS
 function* renderSteps(template: TemplateSpec, inputs: ReadonlyMap<string, Uint8Array>, budgets: MountBudgets, offload: Offload | undefined): Generator<Step, Uint8Array, void> {
   const templateBudgets = { ...DEFAULT_TEMPLATE_BUDGETS, outputBytes: Math.min(DEFAULT_TEMPLATE_BUDGETS.outputBytes, budgets.maxObjectBytes) };
   const field = `${template.id}.template`;
-  if (!offload) return yield* renderTemplateSteps(template.compiled, inputs, templateBudgets, field);
+  if (!offload) return yield* templateEngine().renderTemplateSteps(template.compiled, inputs, templateBudgets, field);
   if (!hasLargeInput(inputs)) {
-    const inline = renderTemplateSteps(template.compiled, inputs, templateBudgets, field);
+    const inline = templateEngine().renderTemplateSteps(template.compiled, inputs, templateBudgets, field);
     for (let pauses = 0; ; pauses += 1) {
       const step = inline.next();
       if (step.done) return step.value;

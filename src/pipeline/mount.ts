@@ -8,6 +8,7 @@ import type { AtomicWriter } from '../output/atomic-writer.ts';
 import { prepareMirrors, writeMirrors } from '../kube/mirror-step.ts';
 import type { SecretMirror } from '../kube/secret-mirror.ts';
 import { planOrThrow } from '../spc/plan.ts';
+import { loadTemplateEngine, mayHoldTemplate, templateEngineLoaded } from '../transform/template/engine-loader.ts';
 import type { PlanCache } from '../spc/plan-cache.ts';
 import { BudgetError, DRIVER_RESPONSE_LIMIT_BYTES, type MountBudgets } from '../spc/budgets.ts';
 import type { DialectContext, StoreCatalog } from '../spc/store-catalog.ts';
@@ -86,6 +87,8 @@ export async function runMount(request: DecodedRequest, deps: MountDependencies,
  * in the isolate first: their YAML parse is the step of planning that takes long and cannot be split.
  */
 async function planMount(parameters: Readonly<Record<string, string>>, context: DialectContext & { readonly tenant: string; readonly signal: AbortSignal }, deps: MountDependencies, socketDialect: string | undefined): Promise<MountPlan> {
+  // The template engine loads with the first class that may hold a template.
+  if (!templateEngineLoaded() && mayHoldTemplate(parameters)) await loadTemplateEngine();
   const scheduler = deps.scheduler ?? IMMEDIATE;
   const plan = () => (deps.plans ? deps.plans.plan(parameters, context, socketDialect, context.tenant) : planOrThrow(parameters, context, socketDialect));
   const texts = deps.isolate ? textsToParseAhead(parameters, socketDialect) : [];

@@ -1,6 +1,7 @@
 /** A template entry (`template` and `inputs` instead of `source`), in the native dialect and in `courier.templates` of every other. */
 import { checkMountPath } from '../output/path-rules.ts';
-import { checkTemplate, compileTemplate, INPUT_NAME } from '../transform/template/index.ts';
+import { templateEngine } from '../transform/template/engine-loader.ts';
+import { INPUT_NAME } from '../transform/template/input-name.ts';
 import { checkKnownKeys, describe, isMapping, type IssueList, readFileMode, readString, type Mapping } from './fields.ts';
 import type { DialectContext } from './store-catalog.ts';
 import type { ObjectSpec, TemplateSpec } from './types.ts';
@@ -27,9 +28,10 @@ export function readTemplateEntry(entry: Mapping, field: string, context: Dialec
   const mode = readFileMode(entry, 'mode', field, context.permission, issues);
   const { inputs, names } = readInputs(entry, field, readInput, issues);
   // Names of inputs that failed their own checks still count: their problem is reported once, there.
-  if (text !== undefined) for (const issue of checkTemplate(text, names, `${field}.template`)) issues.add(issue.field, issue.message);
-  if (text === undefined || path === undefined || issues.items.length > before) return undefined;
-  return { id: field, path, mode, text, compiled: compileTemplate(text, `${field}.template`), inputs };
+  const engine = text === undefined ? undefined : templateEngine();
+  if (text !== undefined) for (const issue of engine?.checkTemplate(text, names, `${field}.template`) ?? []) issues.add(issue.field, issue.message);
+  if (text === undefined || path === undefined || issues.items.length > before || engine === undefined) return undefined;
+  return { id: field, path, mode, text, compiled: engine.compileTemplate(text, `${field}.template`), inputs };
 }
 
 function readInputs(entry: Mapping, field: string, readInput: InputReader, issues: IssueList): { inputs: Array<{ name: string; object: ObjectSpec }>; names: string[] } {

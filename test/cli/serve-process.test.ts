@@ -58,11 +58,12 @@ test('SIGINT with nothing in flight exits 0 at once and removes the socket', asy
   await t.throwsAsync(lstat(socketPath), { code: 'ENOENT' });
 });
 
-test('serving Mounts never loads grpc-js: Courier answers the driver with its own gRPC server', async (t) => {
-  const hook = fileURLToPath(new URL('fixtures/report-grpc-js.mjs', import.meta.url));
+test('serving Mounts never loads grpc-js, and the template engine only with the first class that may hold a template', async (t) => {
+  const hook = fileURLToPath(new URL('fixtures/report-loads.mjs', import.meta.url));
   // The hook sees a load when there is one.
-  const control = spawnSync(process.execPath, ['--import', hook, '-e', 'await import("@grpc/grpc-js")', '--input-type=module'], { cwd: ROOT, encoding: 'utf8' });
-  t.regex(control.stderr, /^grpc-js loaded from /m);
+  const control = spawnSync(process.execPath, ['--import', hook, '-e', 'await import("@grpc/grpc-js"); await import("liquidjs")', '--input-type=module'], { cwd: ROOT, encoding: 'utf8' });
+  t.regex(control.stderr, /^@grpc\/grpc-js loaded from /m);
+  t.regex(control.stderr, /^liquidjs loaded from /m);
   const dir = await tempDir(t);
   const store = join(dir, 'store');
   await mkdir(store);
@@ -72,14 +73,18 @@ test('serving Mounts never loads grpc-js: Courier answers the driver with its ow
   const server = await startServe(t, ['--socket-dir', dir, '--local-store', store, '--metrics-addr', '127.0.0.1:0', '--health-addr', 'off', '--vault-addr', 'https://127.0.0.1:1'], socketPath, { NODE_OPTIONS: `--import=${hook}`, AWS_REGION: 'us-east-1' });
   const client = connectProvider(socketPath);
   t.teardown(() => client.close());
-  const response = await client.mount({ attributes: driverAttributes({ objects: objectsYaml(['{source: "file:db", path: db.txt}']) }) });
-  t.is(Buffer.from(response.files[0]?.contents ?? []).toString(), 'value');
+  const loads = () => server.output().split('\n').filter((line) => / loaded from /.test(line));
+  const plain = await client.mount({ attributes: driverAttributes({ objects: objectsYaml(['{source: "file:db", path: db.txt}']) }) });
+  t.is(Buffer.from(plain.files[0]?.contents ?? []).toString(), 'value');
   t.is((await client.version()).runtimeName, 'courier');
   // Past the preload of the AWS and Azure libraries (100 ms after the last Mount).
   await new Promise((resolve) => setTimeout(resolve, 1_500));
+  t.deepEqual(loads(), []);
+  const rendered = await client.mount({ attributes: driverAttributes({ objects: ['- path: conf', '  template: "db={{ db }}"', '  inputs:', '    db: {source: file:db}'].join('\n') }) });
+  t.is(Buffer.from(rendered.files[0]?.contents ?? []).toString(), 'db=value');
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
-  t.false(server.output().includes('grpc-js loaded'), server.output().split('\n').filter((line) => line.includes('grpc-js')).join('\n'));
+  t.true(loads().length > 0 && loads().every((line) => line.startsWith('liquidjs loaded from ')), loads().join('\n'));
 });
 
 test('serve logs one JSON line saying where it serves', async (t) => {

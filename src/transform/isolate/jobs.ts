@@ -1,4 +1,4 @@
-/** The jobs of the isolate: what crosses to its worker, how each runs, and which extractions are costly enough to go there. */
+/** The jobs of the isolate: what crosses to its worker and which extractions are costly enough to go there (run-job.ts runs them). */
 
 // Work a pod's author controls and that cannot be split into slices: an extraction from a large
 // secret, a costly JMESPath search, a long template render, the YAML parse of a large class. The same
@@ -6,11 +6,10 @@
 import type { status } from '../../errors/status-codes.ts';
 import { AuthError, ConfigError, CourierError, NotFoundError, PermissionError } from '../../errors/courier-error.ts';
 import type { Extract } from '../../spc/types.ts';
-import { parseYamlText, type YamlOutcome, type YamlText } from '../../spc/yaml-parse.ts';
-import { applyExtract, type ParsedDocuments } from '../extract.ts';
+import type { YamlText } from '../../spc/yaml-parse.ts';
 import { compileJmesPath, type JmesPathLimits } from '../jmespath-check.ts';
 import { jmesPathCost } from '../jmespath-cost.ts';
-import { compileTemplate, renderTemplate, type TemplateBudgets } from '../template/index.ts';
+import type { TemplateBudgets } from '../template/budget-limits.ts';
 
 /**
  * One job, as it crosses to the worker (structured-cloned; the bytes are copied): every extraction a
@@ -38,32 +37,6 @@ export interface SerializedError {
 
 /** What one extraction or render produced: the bytes, or the CourierError it failed with. */
 export type JobOutcome = { readonly ok: Uint8Array } | { readonly error: SerializedError };
-
-/**
- * Runs a job where it is called: one outcome per extraction, the render's, or one per YAML text. Throws
- * only what is not a CourierError (a bug).
- */
-export function runJob(job: Job): JobOutcome[] | YamlOutcome[] {
-  if (job.kind === 'yaml') return job.texts.map(({ text, schema }) => parseYamlText(text, schema));
-  if (job.kind === 'template') return [attempt(() => renderTemplate(compileTemplate(job.text, job.field, job.budgets), job.inputs, job.budgets, job.field, threadCpuMs))];
-  const documents: ParsedDocuments = new Map();
-  return job.items.map(({ extract, field }) => attempt(() => applyExtract(job.contents, extract, field, job.limits, documents)));
-}
-
-/** This thread's CPU time in milliseconds: a render's time budget counts only the time it ran. */
-function threadCpuMs(): number {
-  const { user, system } = process.threadCpuUsage();
-  return (user + system) / 1000;
-}
-
-function attempt(work: () => Uint8Array): JobOutcome {
-  try {
-    return { ok: work() };
-  } catch (error) {
-    if (error instanceof CourierError) return { error: serializeError(error) };
-    throw error;
-  }
-}
 
 /**
  * JSON secrets from this size on are parsed in the isolate: the parse alone takes a millisecond or more,

@@ -3,7 +3,8 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { basename } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { runJob, type Job } from './jobs.ts';
+import type { Job } from './jobs.ts';
+import { runJob } from './run-job.ts';
 
 /** The worker's nice value: the lowest. */
 const LOW_PRIORITY = 19;
