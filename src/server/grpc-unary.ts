@@ -29,7 +29,8 @@ export class CallFailure extends Error {
 /** One unary method: its codec and its handler. A handler that throws anything but a CallFailure answers INTERNAL. */
 export interface UnaryMethod<Request = unknown, Response = unknown> {
   decode(bytes: Buffer): Request;
-  encode(message: Response): Uint8Array;
+  /** The response's encoding, or chunks whose concatenation it is (sent without joining them). */
+  encode(message: Response): Uint8Array | readonly Uint8Array[];
   handle(call: UnaryCall<Request>): Promise<Response> | Response;
 }
 
@@ -209,16 +210,23 @@ function answerStatus(stream: ServerHttp2Stream, code: status, details: string):
   stream.resume();
 }
 
-/** The response message, written after its prefix without copying it, then the OK trailer. */
-function answerMessage(stream: ServerHttp2Stream, message: Uint8Array): void {
+/** The response message, written after its prefix without copying it (or its chunks), then the OK trailer. */
+function answerMessage(stream: ServerHttp2Stream, message: Uint8Array | readonly Uint8Array[]): void {
   if (finished(stream)) return;
+  const chunks = message instanceof Uint8Array ? [message] : message;
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
   stream.respond({ ':status': 200, 'content-type': GRPC_CONTENT_TYPE }, { waitForTrailers: true });
   stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(status.OK) }));
   const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
   prefix[0] = 0;
-  prefix.writeUInt32BE(message.byteLength, 1);
+  prefix.writeUInt32BE(length, 1);
+  // Corked, the prefix and the chunks go down in one write.
+  stream.cork();
   stream.write(prefix);
-  stream.end(message);
+  for (const chunk of chunks) stream.write(chunk);
+  stream.end();
+  stream.uncork();
 }
 
 /** What a unary call returned: a status, and the response message when the status is OK. */

@@ -136,18 +136,62 @@ export function decodeMountRequest(bytes: Uint8Array): WireMountRequest {
 }
 
 export function encodeMountResponse(message: WireMountResponse): Buffer {
-  const writer = Writer.create();
+  const chunks = encodeMountResponseChunks(message);
+  return chunks.length === 1 ? Buffer.from(chunks[0] as Uint8Array) : Buffer.concat(chunks);
+}
+
+/** File contents from this size on are sent as they are instead of being copied into the encoded message. */
+const SHARED_CONTENTS_BYTES = 64 * 1024;
+
+/**
+ * A MountResponse as chunks whose concatenation is its encoding: contents of SHARED_CONTENTS_BYTES or more
+ * are chunks of their own, by reference, so a response of megabytes of files is not copied once more to be
+ * sent; everything else is encoded into the chunks between them.
+ */
+export function encodeMountResponseChunks(message: WireMountResponse): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let writer = Writer.create();
   writeEmbedded(writer, 1, message.objectVersion, (version) => writeStrings(writer, version, OBJECT_VERSION));
   writeEmbedded(writer, 2, message.error === undefined || message.error === null ? [] : [message.error], (error) => writeStrings(writer, error, ERROR));
-  writeEmbedded(writer, 3, message.files, (file) => {
-    writeStrings(writer, file, ['path']);
-    if (file.mode !== 0) writer.uint32(tag(2, VARINT)).int32(file.mode);
-    if (file.contents.byteLength > 0) writer.uint32(tag(3, LENGTH_DELIMITED)).bytes(file.contents);
-  });
-  return finish(writer);
+  for (const file of message.files) {
+    const length = file.contents.byteLength;
+    if (length < SHARED_CONTENTS_BYTES) {
+      writeEmbedded(writer, 3, [file], () => {
+        writeFileHead(writer, file);
+        if (length > 0) writer.uint32(tag(3, LENGTH_DELIMITED)).bytes(file.contents);
+      });
+      continue;
+    }
+    // The File's length is known without encoding it: its path, its mode, and the contents' tag and length.
+    const pathBytes = Buffer.byteLength(file.path, 'utf8');
+    const size = (pathBytes > 0 ? 1 + varintBytes(pathBytes) + pathBytes : 0) + (file.mode !== 0 ? 1 + (file.mode < 0 ? 10 : varintBytes(file.mode)) : 0) + 1 + varintBytes(length) + length;
+    writer.uint32(tag(3, LENGTH_DELIMITED)).uint32(size);
+    writeFileHead(writer, file);
+    writer.uint32(tag(3, LENGTH_DELIMITED)).uint32(length);
+    chunks.push(finish(writer), file.contents);
+    writer = Writer.create();
+  }
+  const rest = finish(writer);
+  if (rest.byteLength > 0 || chunks.length === 0) chunks.push(rest);
+  return chunks;
 }
 
 type WireFile = WireMountResponse['files'][number];
+
+/** A File's path (field 1) and mode (field 2); its contents (field 3) follow. */
+function writeFileHead(writer: ProtoWriter, file: WireFile): void {
+  writeStrings(writer, file, ['path']);
+  if (file.mode !== 0) writer.uint32(tag(2, VARINT)).int32(file.mode);
+}
+
+/** Bytes of an unsigned varint. */
+function varintBytes(value: number): number {
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x20_0000) return 3;
+  if (value < 0x1000_0000) return 4;
+  return 5;
+}
 
 export function decodeMountResponse(bytes: Uint8Array): WireMountResponse {
   const reader = Reader.create(bytes);

@@ -12,7 +12,7 @@ import { createFairScheduler } from '../pipeline/fair-scheduler.ts';
 import { createPlanCache } from '../spc/plan-cache.ts';
 import { RUNTIME_NAME, VERSION } from '../version.ts';
 import { CallFailure, type UnaryCall, type UnaryMethod } from './grpc-unary.ts';
-import { decodeMountRequest, decodeVersionRequest, encodeMountResponse, encodeVersionResponse, type WireMountRequest, type WireMountResponse } from './proto.ts';
+import { decodeMountRequest, decodeVersionRequest, encodeMountResponseChunks, encodeVersionResponse, type WireMountRequest, type WireMountResponse } from './proto.ts';
 
 /** What the handlers are built with. */
 export interface ServiceDependencies extends MountDependencies {
@@ -39,7 +39,7 @@ export function createProviderService(dependencies: ServiceDependencies): Readon
   // One plan cache per service: the same SecretProviderClass comes back every rotation.
   const deps: ServiceDependencies = { ...dependencies, plans: dependencies.plans ?? createPlanCache(), scheduler: dependencies.scheduler ?? createFairScheduler() };
   const version: UnaryMethod<unknown, ReturnType<typeof versionAnswer>> = { decode: decodeVersionRequest, encode: encodeVersionResponse, handle: versionAnswer };
-  const mountMethod: UnaryMethod<WireMountRequest, WireMountResponse> = { decode: decodeMountRequest, encode: encodeMountResponse, handle: (call) => mount(call, deps) };
+  const mountMethod: UnaryMethod<WireMountRequest, WireMountResponse> = { decode: decodeMountRequest, encode: encodeMountResponseChunks, handle: (call) => mount(call, deps) };
   return new Map<string, UnaryMethod>([
     [`${SERVICE_PATH}/Version`, version],
     [`${SERVICE_PATH}/Mount`, mountMethod],

@@ -9,6 +9,7 @@ import {
   decodeVersionResponse,
   encodeMountRequest,
   encodeMountResponse,
+  encodeMountResponseChunks,
   encodeVersionRequest,
   encodeVersionResponse,
 } from '../../src/server/proto.ts';
@@ -51,6 +52,20 @@ test('a MountResponse with files, and one with only an error code, read the same
   const failed = { objectVersion: [], error: { code: 'ProviderError' }, files: [] };
   t.deepEqual(method('Mount').responseDeserialize(encodeMountResponse(failed)), failed);
   t.deepEqual(decodeMountResponse(method('Mount').responseSerialize(failed)), failed);
+});
+
+test('a response is encoded in chunks that hand large contents over as they are, and the loader reads it back', (t) => {
+  const sizes = [0, 10, 65_535, 65_536, 200_000, 1_100_000];
+  const files = sizes.map((size, index) => ({ path: index === 3 ? 'ä/✓' : `f${index}`, mode: index % 2 === 0 ? 0 : 0o640, contents: Buffer.alloc(size, index + 1) }));
+  const message = { objectVersion: [{ id: 'a', version: 'v' }], error: null, files };
+  const chunks = encodeMountResponseChunks(message);
+  for (const file of files) t.is(chunks.includes(file.contents), file.contents.byteLength >= 65_536, `${file.contents.byteLength}`);
+  const joined = Buffer.concat(chunks);
+  const read = method('Mount').responseDeserialize(joined) as typeof message;
+  t.deepEqual(read.files.map((file) => [file.path, file.mode, Buffer.from(file.contents).equals(files.find((sent) => sent.path === file.path)?.contents ?? Buffer.alloc(1))]), files.map((file) => [file.path, file.mode, true]), 'the loader reads every file back');
+  t.deepEqual(read.objectVersion, message.objectVersion);
+  t.deepEqual(decodeMountResponse(joined).files.map((file) => [file.path, file.mode, file.contents.byteLength]), files.map((file) => [file.path, file.mode, file.contents.byteLength]));
+  t.deepEqual(encodeMountResponseChunks({ objectVersion: [], error: null, files: [] }).map((chunk) => chunk.byteLength), [0]);
 });
 
 test('Version messages read the same in both codecs', (t) => {
