@@ -1,7 +1,10 @@
 /** A bounded, time-limited cache of fetched secret values, keyed by store, identity and request. */
 import type { Clock } from './clock.ts';
 
-/** A value as the cache hands it out: the caller's own copy of the bytes. */
+/**
+ * A value as the cache hands it out: a copy of the bytes, never the cache's own. Read-only: the Mounts
+ * asking for one large value at the same time share one copy (SHARED_COPY_BYTES).
+ */
 export interface CachedValue {
   readonly contents: Uint8Array;
   readonly version: string;
@@ -16,7 +19,15 @@ interface Entry {
   readonly version: string;
   readonly expiresAt: number;
   readonly bytes: number;
+  /** The copy handed out last, for a large value: given again while some Mount still holds it. */
+  handedOut?: WeakRef<Uint8Array>;
 }
+
+/**
+ * Values from this size on are handed out as one copy while any Mount still holds it, instead of a copy
+ * per hit: copying megabytes per Mount cost more than the rest of it, mostly in garbage collection.
+ */
+const SHARED_COPY_BYTES = 64 * 1024;
 
 /** The part of a full cache past which an owner makes room from its own values first. */
 const OWNER_SHARE = 0.25;
@@ -39,7 +50,8 @@ export interface ValueCacheOptions {
 /**
  * Values by key, dropped when they are older than the TTL or when the cache is over its byte
  * budget (oldest first). The cache keeps its own copy of every value and hands out copies, so it
- * can zero its copy on eviction without touching bytes that a response is still being built from.
+ * can zero its copy on eviction without touching bytes that a response is still being built from. A
+ * handed-out copy is garbage once no Mount holds it; nothing Courier does writes into one.
  */
 export class ValueCache {
   readonly #entries = new Map<string, Entry>();
@@ -77,7 +89,12 @@ export class ValueCache {
     this.sweep();
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    return { contents: this.#handOut(entry.contents), version: entry.version };
+    if (entry.contents.byteLength < SHARED_COPY_BYTES) return { contents: this.#handOut(entry.contents), version: entry.version };
+    const held = entry.handedOut?.deref();
+    if (held) return { contents: held, version: entry.version };
+    const contents = this.#handOut(entry.contents);
+    entry.handedOut = new WeakRef(contents);
+    return { contents, version: entry.version };
   }
 
   /**

@@ -40,6 +40,22 @@ test('the cache hands out copies, so a caller cannot change what it holds', (t) 
   t.is(text(cache.get('k')?.contents), 'secret');
 });
 
+test('Mounts asking for a large value at once share one copy, never the cache\'s own, and it stays intact when the value is evicted', (t) => {
+  const copies: Uint8Array[] = [];
+  const cache = new ValueCache({ ttlMs: 30_000, maxBytes: 1024 * 1024, clock: fakeClock(), copy: (bytes) => copies[copies.push(new Uint8Array(bytes)) - 1] as Uint8Array });
+  cache.set('large', 'scripted', { contents: Buffer.alloc(64 * 1024, 'L'), version: 'v1' });
+  cache.set('small', 'scripted', { contents: Buffer.alloc(64 * 1024 - 1, 's'), version: 'v1' });
+  const [own] = copies;
+  const first = cache.get('large');
+  const second = cache.get('large');
+  t.is(first?.contents, second?.contents, 'one copy while it is held');
+  t.not(first?.contents, own, 'not the cache\'s own copy');
+  t.not(cache.get('small')?.contents, cache.get('small')?.contents, 'a small value is copied for every caller');
+  cache.clear();
+  t.true(own?.every((byte) => byte === 0));
+  t.true(first?.contents.every((byte) => byte === 0x4c), 'the shared copy is untouched by the eviction');
+});
+
 test('over its byte budget the cache drops the oldest values first', (t) => {
   // Each entry costs 60 bytes + key + version + bookkeeping (about 194 bytes): three fit in 600.
   const { cache } = cacheWith(30_000, 600);
