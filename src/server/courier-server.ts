@@ -80,7 +80,7 @@ export async function startCourier(options: ServeOptions, parts: CourierParts): 
     endpoints = await startEndpoints(options, parts, ready);
     for (const [name, socketDialect] of dialects) {
       const methods = createProviderService({ ...parts, catalog, contentVersion, writer, scheduler, isolate, budgets: options.budgets, fetcher, writeFiles: options.writeFiles, defaultTimeoutMs: options.mountTimeoutMs, socketDialect, stopSignal: stopping.signal });
-      const server = createUnaryServer(methods, { maxReceiveBytes: MAX_REQUEST_BYTES });
+      const server = createUnaryServer(methods, { maxReceiveBytes: MAX_REQUEST_BYTES, onError: (error) => parts.logger.warn({ socket: name, err: error }, 'provider socket error; still serving') });
       servers.push(server);
       bound.push({ server, socket: await bindSocket(server.listen, join(options.socketDir, `${name}.sock`)) });
     }

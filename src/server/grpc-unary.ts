@@ -1,11 +1,10 @@
-/** Unary gRPC over node:http2: the part of the gRPC protocol the driver's contract uses, server and client. */
+/** Unary gRPC over node:http2: the part of the gRPC protocol the driver's contract uses, as a server (grpc-unary-client.ts is the client). */
 // Each call is one POST whose body is one length-prefixed message; the answer is one length-prefixed
 // message and the `grpc-status` trailer, or a trailers-only response for a failure. No streaming, no
 // compression, no metadata: the contract has none. Written against the protocol's HTTP/2 mapping; grpc-js
 // did the same work with several objects and closures per call and a copy of every response, and loading
 // it cost memory on every node (docs/operations.md#footprint).
 import http2, { type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
-import { connect as connectSocket } from 'node:net';
 import { status } from '../errors/status-codes.ts';
 
 /** What a handler gets: the decoded request and the client's deadline. */
@@ -47,15 +46,29 @@ export interface UnaryServer {
 }
 
 /** The gRPC wire: a 5-byte prefix (compressed flag, big-endian length) before each message. */
-const PREFIX_BYTES = 5;
+export const PREFIX_BYTES = 5;
 
-const GRPC_CONTENT_TYPE = 'application/grpc';
+export const GRPC_CONTENT_TYPE = 'application/grpc';
 
 /** grpc-timeout units, in milliseconds. */
 const TIMEOUT_UNITS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000_001 };
 
-/** Builds the server; `maxReceiveBytes` bounds a request message, checked from its prefix before it is read. */
-export function createUnaryServer(methods: ReadonlyMap<string, UnaryMethod>, options: { readonly maxReceiveBytes: number }): UnaryServer {
+/** What a server is built with. */
+export interface UnaryServerOptions {
+  /** The largest request message, checked from its prefix before its bytes are kept. */
+  readonly maxReceiveBytes: number;
+  /** Told of errors of the listening socket after it listens (the server goes on). */
+  readonly onError?: (error: Error) => void;
+}
+
+/** The message of a failure that is not a CallFailure: a bug, whose text is for the logs only. */
+const INTERNAL_MESSAGE = 'internal error in courier; see the provider logs';
+
+/** The longest delay setTimeout takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Builds the server. */
+export function createUnaryServer(methods: ReadonlyMap<string, UnaryMethod>, options: UnaryServerOptions): UnaryServer {
   let active = 0;
   const sessions = new Set<Http2Session>();
   // Node's per-session memory check refuses new streams once outbound data queues up; Courier bounds
@@ -80,14 +93,16 @@ export function createUnaryServer(methods: ReadonlyMap<string, UnaryMethod>, opt
         return answerStatus(stream, status.INTERNAL, `the request is not a valid ${methodName(headers)} message`);
       }
       active += 1;
-      const timer = Number.isFinite(deadline) ? setTimeout(() => answerStatus(stream, status.DEADLINE_EXCEEDED, 'Deadline exceeded'), Math.max(0, deadline - Date.now())) : undefined;
+      const remaining = deadline - Date.now();
+      // Past the longest timer Node can set (about 24 days) a deadline is as good as none.
+      const timer = remaining <= MAX_TIMER_MS ? setTimeout(() => answerStatus(stream, status.DEADLINE_EXCEEDED, 'Deadline exceeded'), Math.max(0, remaining)) : undefined;
       void Promise.resolve({ request, deadline })
         .then((call) => method.handle(call))
         .then(
-          (response) => answerMessage(stream, method.encode(response)),
+          (response) => answerMessage(stream, () => method.encode(response)),
           (error: unknown) => {
             if (error instanceof CallFailure) answerStatus(stream, error.code, error.message);
-            else answerStatus(stream, status.INTERNAL, 'internal error in courier; see the provider logs');
+            else answerStatus(stream, status.INTERNAL, INTERNAL_MESSAGE);
           },
         )
         .finally(() => {
@@ -96,6 +111,8 @@ export function createUnaryServer(methods: ReadonlyMap<string, UnaryMethod>, opt
         });
     });
   });
+  // Errors of the listening socket itself (accept failing); the server keeps listening.
+  server.on('error', (error) => options.onError?.(error));
   return {
     listen: (path) =>
       new Promise((resolve, reject) => {
@@ -189,92 +206,56 @@ export function encodeStatusMessage(message: string): string {
   });
 }
 
-/** The inverse of encodeStatusMessage, for the client side. */
-export function decodeStatusMessage(encoded: string): string {
-  try {
-    return decodeURIComponent(encoded);
-  } catch {
-    return encoded;
-  }
-}
-
 /** True once nothing more can be sent on the stream: answered already, or reset by the client. */
 function finished(stream: ServerHttp2Stream): boolean {
   return stream.headersSent || stream.destroyed || stream.closed;
 }
 
-/** A failure as a trailers-only response; what the client still sends is read and dropped. */
+/** A failure as a trailers-only response; what the client still sends is read and dropped. Never throws. */
 function answerStatus(stream: ServerHttp2Stream, code: status, details: string): void {
   if (finished(stream)) return;
-  stream.respond({ ':status': 200, 'content-type': GRPC_CONTENT_TYPE, 'grpc-status': String(code), 'grpc-message': encodeStatusMessage(details) }, { endStream: true });
-  stream.resume();
-}
-
-/** The response message, written after its prefix without copying it (or its chunks), then the OK trailer. */
-function answerMessage(stream: ServerHttp2Stream, message: Uint8Array | readonly Uint8Array[]): void {
-  if (finished(stream)) return;
-  const chunks = message instanceof Uint8Array ? [message] : message;
-  let length = 0;
-  for (const chunk of chunks) length += chunk.byteLength;
-  stream.respond({ ':status': 200, 'content-type': GRPC_CONTENT_TYPE }, { waitForTrailers: true });
-  stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(status.OK) }));
-  const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
-  prefix[0] = 0;
-  prefix.writeUInt32BE(length, 1);
-  // Corked, the prefix and the chunks go down in one write.
-  stream.cork();
-  stream.write(prefix);
-  for (const chunk of chunks) stream.write(chunk);
-  stream.end();
-  stream.uncork();
-}
-
-/** What a unary call returned: a status, and the response message when the status is OK. */
-export interface UnaryAnswer {
-  readonly code: number;
-  readonly details: string;
-  readonly message?: Buffer;
+  try {
+    stream.respond({ ':status': 200, 'content-type': GRPC_CONTENT_TYPE, 'grpc-status': String(code), 'grpc-message': encodeStatusMessage(details) }, { endStream: true });
+    stream.resume();
+  } catch {
+    // The stream went away between the check and the answer: nobody is left to tell.
+  }
 }
 
 /**
- * Calls one unary method on the server at the Unix socket `path`, within `timeoutMs`. Rejects when
- * nothing accepts the connection or the answer is not gRPC; a status other than OK resolves.
- * Courier asks a socket's current server for its Version with this before replacing it.
+ * The response message, written after its prefix without copying it (or its chunks), then the OK trailer.
+ * Never throws: a response that cannot be encoded (a bug) is answered INTERNAL.
  */
-export function callUnary(path: string, methodPath: string, request: Uint8Array, timeoutMs: number): Promise<UnaryAnswer> {
-  return new Promise((resolve, reject) => {
-    const session = http2.connect('http://localhost', { createConnection: () => connectSocket(path) });
-    const timer = setTimeout(() => {
-      session.destroy();
-      resolve({ code: status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' });
-    }, timeoutMs);
-    const done = (settle: () => void) => {
-      clearTimeout(timer);
-      session.close();
-      settle();
-    };
-    session.once('error', (error) => done(() => reject(error)));
-    const stream = session.request({ ':method': 'POST', ':path': methodPath, 'content-type': GRPC_CONTENT_TYPE, te: 'trailers', 'grpc-timeout': `${Math.max(1, Math.ceil(timeoutMs))}m` });
-    stream.on('error', (error) => done(() => reject(error)));
-    let headers: IncomingHttpHeaders = {};
-    let trailers: IncomingHttpHeaders = {};
-    const parts: Buffer[] = [];
-    stream.on('response', (received) => (headers = received));
-    stream.on('trailers', (received) => (trailers = received));
-    stream.on('data', (chunk: Buffer) => parts.push(chunk));
-    stream.on('end', () =>
-      done(() => {
-        const statusHeader = trailers['grpc-status'] ?? headers['grpc-status'];
-        if (statusHeader === undefined) return reject(new Error(`${path} did not answer with a gRPC status (HTTP ${String(headers[':status'])})`));
-        const code = Number(statusHeader);
-        const details = decodeStatusMessage(String(trailers['grpc-message'] ?? headers['grpc-message'] ?? ''));
-        const body = Buffer.concat(parts);
-        resolve(code === status.OK ? { code, details, message: body.subarray(PREFIX_BYTES, PREFIX_BYTES + (body.length >= PREFIX_BYTES ? body.readUInt32BE(1) : 0)) } : { code, details });
-      }),
-    );
-    const prefix = Buffer.alloc(PREFIX_BYTES);
-    prefix.writeUInt32BE(request.byteLength, 1);
+function answerMessage(stream: ServerHttp2Stream, encode: () => Uint8Array | readonly Uint8Array[]): void {
+  if (finished(stream)) return;
+  let chunks: readonly Uint8Array[];
+  try {
+    const message = encode();
+    chunks = message instanceof Uint8Array ? [message] : message;
+  } catch {
+    return answerStatus(stream, status.INTERNAL, INTERNAL_MESSAGE);
+  }
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
+  try {
+    stream.respond({ ':status': 200, 'content-type': GRPC_CONTENT_TYPE }, { waitForTrailers: true });
+    stream.once('wantTrailers', () => {
+      try {
+        stream.sendTrailers({ 'grpc-status': String(status.OK) });
+      } catch {
+        // Reset by the client while the message was on its way.
+      }
+    });
+    const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
+    prefix[0] = 0;
+    prefix.writeUInt32BE(length, 1);
+    // Corked, the prefix and the chunks go down in one write.
+    stream.cork();
     stream.write(prefix);
-    stream.end(request);
-  });
+    for (const chunk of chunks) stream.write(chunk);
+    stream.end();
+    stream.uncork();
+  } catch {
+    // As in answerStatus: the stream is gone.
+  }
 }

@@ -4,7 +4,7 @@ import { chmod, lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { status } from '../errors/status-codes.ts';
 import { RUNTIME_NAME } from '../version.ts';
-import { callUnary } from './grpc-unary.ts';
+import { callUnary } from './grpc-unary-client.ts';
 import { decodeVersionResponse, encodeVersionRequest } from './proto.ts';
 
 /** A socket this process owns, identified by its inode. */

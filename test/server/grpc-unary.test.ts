@@ -7,7 +7,8 @@ import { Client, credentials, Metadata, Server, ServerCredentials, status as grp
 import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { status } from '../../src/errors/status-codes.ts';
-import { callUnary, CallFailure, createUnaryServer, decodeStatusMessage, deadlineOf, encodeStatusMessage, type UnaryCall, type UnaryMethod, type UnaryServer } from '../../src/server/grpc-unary.ts';
+import { callUnary, decodeStatusMessage } from '../../src/server/grpc-unary-client.ts';
+import { CallFailure, createUnaryServer, deadlineOf, encodeStatusMessage, type UnaryCall, type UnaryMethod, type UnaryServer } from '../../src/server/grpc-unary.ts';
 
 // The server is driven with grpc-js's client, the official one, and with raw HTTP/2 for what a
 // well-behaved client never sends.
@@ -127,6 +128,34 @@ test('a handler still running at the deadline: the server answers DEADLINE_EXCEE
   finish(Buffer.from('late'));
   await new Promise((resolve) => setImmediate(resolve));
   t.is(server.active(), 0);
+});
+
+test('a response that cannot be encoded is INTERNAL, and the server keeps serving', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'courier-grpc-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const method: UnaryMethod<Buffer, Buffer> = {
+    decode: raw,
+    encode: (message) => {
+      if (message.toString() === 'unencodable') throw new TypeError('a bug');
+      return message;
+    },
+    handle: (call) => call.request,
+  };
+  const server = createUnaryServer(new Map([['/test.Echo/Call', method]]), { maxReceiveBytes: MAX });
+  await server.listen(join(dir, 's.sock'));
+  t.teardown(() => server.destroy());
+  const client = new Client(`unix:${join(dir, 's.sock')}`, credentials.createInsecure());
+  t.teardown(() => client.close());
+  t.deepEqual(await failure(call(client, Buffer.from('unencodable'))), { code: grpcStatus.INTERNAL, details: 'internal error in courier; see the provider logs' });
+  t.is((await call(client, Buffer.from('fine'))).toString(), 'fine');
+  t.is(server.active(), 0);
+});
+
+test('a grpc-timeout past the longest timer is served as no deadline', async (t) => {
+  const { path, calls } = await start(t, (call) => call.request);
+  const answer = await rawCall(path, { 'grpc-timeout': '99999999H' }, [framed(0, Buffer.from('x'))]);
+  t.like(answer, { ':status': 200, 'grpc-status': '0' });
+  t.true((calls[0]?.deadline ?? 0) > Date.now() + 1e12);
 });
 
 test('close lets a call in flight finish, then resolves', async (t) => {
