@@ -4,7 +4,7 @@ import { ConfigError, CourierError, DeadlineError, withField } from '../errors/c
 import { codeName } from '../errors/to-grpc-status.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ObjectSpec } from '../spc/types.ts';
-import { scopedRequestKey, toFetchRequest } from './request-key.ts';
+import { requestKey, toFetchRequest } from './request-key.ts';
 import { untilAborted } from './until-aborted.ts';
 
 /** Turns a plan's objects into store results; the seam the caching layer wraps. */
@@ -80,31 +80,42 @@ async function fetchBatch(batchFetch: BatchFetch, backend: Backend, identity: st
 }
 
 /**
- * One group per (store, identity, request); refuses stores this Courier has not enabled. An
- * identity that cannot be resolved fails the objects that need it, with the object named.
+ * One group per (store, identity, request); refuses stores this Courier has not enabled. Objects that
+ * ask a store for the same thing share one identity lookup (a class of 250 extractions from one secret
+ * makes one). An identity that cannot be resolved fails the objects that need it, with the first of
+ * them named.
  */
 async function groupObjects(objects: readonly ObjectSpec[], backends: BackendRegistry, context: FetchContext): Promise<Group[]> {
-  const located = objects.map((object) => {
+  // By store, then by request key: the keys are remembered with each planned object's request.
+  const byStore = new Map<string, Map<string, Omit<Group, 'identity'>>>();
+  const distinct: Array<Omit<Group, 'identity'>> = [];
+  for (const object of objects) {
     const backend = backends.get(object.store);
     if (!backend) {
       throw new ConfigError(`store "${object.store}" is not enabled on this Courier`, { field: `${object.id}.source` });
     }
-    return { object, backend, request: toFetchRequest(object) };
-  });
-  // Identities resolve concurrently; a failure is reported for the first failing object in plan order.
-  const identities = await Promise.allSettled(located.map(({ backend, request }) => backend.identityKey(request, context)));
-  const groups = new Map<string, Group>();
-  located.forEach(({ object, backend, request }, index) => {
+    const request = toFetchRequest(object);
+    const key = requestKey(request);
+    const requests = byStore.get(object.store) ?? new Map<string, Omit<Group, 'identity'>>();
+    byStore.set(object.store, requests);
+    const known = requests.get(key);
+    if (known) known.objects.push(object);
+    else {
+      const group = { backend, request, objects: [object] };
+      requests.set(key, group);
+      distinct.push(group);
+    }
+  }
+  // Identities resolve concurrently; a failure is reported for the first failing object in plan order,
+  // which is the first object of the first failing request (requests are in the order they first appear).
+  const identities = await Promise.allSettled(distinct.map(({ backend, request }) => backend.identityKey(request, context)));
+  return distinct.map((group, index) => {
     const identity = identities[index] as PromiseSettledResult<string>;
     if (identity.status === 'rejected') {
-      throw identity.reason instanceof CourierError ? withField(identity.reason, object.id) : identity.reason;
+      throw identity.reason instanceof CourierError ? withField(identity.reason, (group.objects[0] as ObjectSpec).id) : identity.reason;
     }
-    const key = scopedRequestKey(object.store, identity.value, request);
-    const group = groups.get(key) ?? { backend, identity: identity.value, request, objects: [] };
-    group.objects.push(object);
-    groups.set(key, group);
+    return { ...group, identity: identity.value };
   });
-  return [...groups.values()];
 }
 
 /** Splits groups into store calls: same store and identity, at most maxBatchSize each. */

@@ -57,3 +57,20 @@ test('an object of a store that is not enabled fails before any identity is reso
   t.is(error?.message, 'objects[1].source: store "file" is not enabled on this Courier');
   t.deepEqual(calls, []);
 });
+
+test('objects that ask for the same thing share one identity lookup; a failing one is named by its first object', async (t) => {
+  const calls: string[][] = [];
+  const lookups: string[] = [];
+  const backend = storeWith({ 'x/1': 1 }, calls);
+  const counted: Backend = { ...backend, identityKey: (request, lookupContext) => (lookups.push(request.locator), backend.identityKey(request, lookupContext)) };
+  const fetcher = createObjectFetcher(new Map([['aws-sm', counted]]), createMetrics());
+  const many = Array.from({ length: 250 }, (_, index) => object(index, 'a/1'));
+  const results = await fetcher.fetchObjects([...many, object(250, 'a/2')], context);
+  t.deepEqual(lookups, ['a/1', 'a/2']);
+  t.deepEqual(calls, [['a/1', 'a/2']]);
+  t.is(results.size, 251);
+  lookups.length = 0;
+  const error = await t.throwsAsync(fetcher.fetchObjects([object(0, 'a/1'), object(1, 'x/1'), object(2, 'a/1'), object(3, 'x/1')], context));
+  t.is(error?.message, 'objects[1]: no role for x/1');
+  t.deepEqual(lookups, ['a/1', 'x/1']);
+});
