@@ -26,9 +26,10 @@ export function templateEngineLoaded(): boolean {
 
 /**
  * Whether a class's parameters may hold a template: every template entry has a `template` key (and the
- * other dialects' `courier.templates`). Over-approximates, which only loads the engine early.
+ * other dialects' `courier.templates`), spelt out or, in a double-quoted YAML key, with escapes, which
+ * need a backslash. Over-approximates, which only loads the engine early.
  */
 export function mayHoldTemplate(parameters: Readonly<Record<string, string>>): boolean {
-  for (const value of Object.values(parameters)) if (value.includes('template')) return true;
+  for (const value of Object.values(parameters)) if (value.includes('template') || value.includes('\\')) return true;
   return false;
 }
