@@ -30,6 +30,6 @@ export function templateEngineLoaded(): boolean {
  * need a backslash. Over-approximates, which only loads the engine early.
  */
 export function mayHoldTemplate(parameters: Readonly<Record<string, string>>): boolean {
-  for (const value of Object.values(parameters)) if (value.includes('template') || value.includes('\\')) return true;
+  for (const [name, value] of Object.entries(parameters)) if (name.includes('template') || value.includes('template') || value.includes('\\')) return true;
   return false;
 }
