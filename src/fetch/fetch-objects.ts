@@ -114,7 +114,7 @@ async function groupObjects(objects: readonly ObjectSpec[], backends: BackendReg
     if (identity.status === 'rejected') {
       throw identity.reason instanceof CourierError ? withField(identity.reason, (group.objects[0] as ObjectSpec).id) : identity.reason;
     }
-    return { ...group, identity: identity.value };
+    return { backend: group.backend, identity: identity.value, request: group.request, objects: group.objects };
   });
 }
 
