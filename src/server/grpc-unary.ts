@@ -84,7 +84,7 @@ export function createUnaryServer(methods: ReadonlyMap<string, UnaryMethod>, opt
     const method = accept(stream, headers, methods);
     if (!method) return;
     const deadline = deadlineOf(headers['grpc-timeout']);
-    if (deadline === undefined) return answerStatus(stream, status.INTERNAL, `invalid grpc-timeout "${String(headers['grpc-timeout'])}"`);
+    if (deadline === undefined) return answerStatus(stream, status.INTERNAL, `invalid grpc-timeout "${quoted(String(headers['grpc-timeout']))}"`);
     readMessage(stream, options.maxReceiveBytes, (body) => {
       let request: unknown;
       try {
@@ -143,11 +143,17 @@ function accept(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, methods
   if (headers[':method'] !== 'POST' || typeof contentType !== 'string' || !contentType.startsWith(GRPC_CONTENT_TYPE)) {
     // Not a gRPC call: HTTP's own answer, as the protocol asks.
     stream.respond({ ':status': 415 }, { endStream: true });
+    stream.resume();
     return undefined;
   }
   const method = methods.get(headers[':path'] ?? '');
-  if (!method) answerStatus(stream, status.UNIMPLEMENTED, `Courier does not serve the method ${headers[':path'] ?? ''}`);
+  if (!method) answerStatus(stream, status.UNIMPLEMENTED, `Courier does not serve the method ${quoted(headers[':path'] ?? '')}`);
   return method;
+}
+
+/** A client's header in a message, cut at 200 characters: the message goes back in a trailer. */
+function quoted(value: string): string {
+  return value.length <= 200 ? value : `${value.slice(0, 200)}…`;
 }
 
 function methodName(headers: IncomingHttpHeaders): string {

@@ -106,6 +106,8 @@ test('a CallFailure answers its code and message exactly, percent-encoded on the
 test('an unknown method is UNIMPLEMENTED and the server keeps serving', async (t) => {
   const { client } = await start(t, (call) => call.request);
   t.deepEqual(await failure(call(client, Buffer.from('x'), 5_000, '/test.Echo/Other')), { code: grpcStatus.UNIMPLEMENTED, details: 'Courier does not serve the method /test.Echo/Other' });
+  const long = `/test.Echo/${'x'.repeat(500)}`;
+  t.deepEqual(await failure(call(client, Buffer.from('x'), 5_000, long)), { code: grpcStatus.UNIMPLEMENTED, details: `Courier does not serve the method ${long.slice(0, 200)}…` });
   t.is((await call(client, Buffer.from('ok'))).toString(), 'ok');
 });
 
