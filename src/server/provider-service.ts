@@ -28,7 +28,11 @@ export interface ServiceDependencies extends MountDependencies {
   readonly events?: MountEvents;
 }
 
-/** About how many bytes of response gRPC encodes and writes per millisecond of CPU. */
+/**
+ * About how many bytes of response are encoded and written per millisecond of CPU, for what the tenant
+ * is charged. Contents of 64 KiB or more now go out by reference, at several times this rate: the charge
+ * overstates them, which errs toward the other tenants.
+ */
 const RESPONSE_BYTES_PER_MS = 500_000;
 
 /** The service's path prefix: the contract's package and service name. */
