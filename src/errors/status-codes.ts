@@ -25,7 +25,7 @@ export type status = (typeof status)[keyof typeof status];
 
 const NAMES: ReadonlyMap<number, string> = new Map(Object.entries(status).map(([name, code]) => [code, name]));
 
-/** The code's name (`NOT_FOUND`), or its number for a code the protocol does not define. */
-export function statusName(code: number): string {
+/** A code's name (`NOT_FOUND`), or its number for a code the protocol does not define; for logs and metric labels. */
+export function codeName(code: number): string {
   return NAMES.get(code) ?? String(code);
 }

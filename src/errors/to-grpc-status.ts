@@ -1,6 +1,6 @@
 /** The one place where an error becomes a gRPC status for the driver. */
 import { CourierError } from './courier-error.ts';
-import { status, statusName } from './status-codes.ts';
+import { codeName, status } from './status-codes.ts';
 
 /** What the server sends back for a failed call, plus whether it was an unexpected error. */
 export interface GrpcFailure {
@@ -38,10 +38,7 @@ function shortened(message: string): string {
   return `${message.slice(0, end)}… (message cut; ${message.length} characters in all)`;
 }
 
-/** A short label for a gRPC code, for logs and metric labels. */
-export function codeName(code: status): string {
-  return statusName(code);
-}
+export { codeName } from './status-codes.ts';
 
 /** The `outcome` label of a failed call: the error's gRPC code in lower case, `internal` for anything not a CourierError. */
 export function failureLabel(error: unknown): string {

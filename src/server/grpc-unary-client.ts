@@ -2,7 +2,7 @@
 import http2, { type IncomingHttpHeaders } from 'node:http2';
 import { connect as connectSocket } from 'node:net';
 import { status } from '../errors/status-codes.ts';
-import { GRPC_CONTENT_TYPE, PREFIX_BYTES } from './grpc-unary.ts';
+import { GRPC_CONTENT_TYPE, messagePrefix, PREFIX_BYTES } from './grpc-unary.ts';
 
 /** The inverse of encodeStatusMessage, for the client side. */
 export function decodeStatusMessage(encoded: string): string {
@@ -56,9 +56,7 @@ export function callUnary(path: string, methodPath: string, request: Uint8Array,
         resolve(code === status.OK ? { code, details, message: body.subarray(PREFIX_BYTES, PREFIX_BYTES + (body.length >= PREFIX_BYTES ? body.readUInt32BE(1) : 0)) } : { code, details });
       }),
     );
-    const prefix = Buffer.alloc(PREFIX_BYTES);
-    prefix.writeUInt32BE(request.byteLength, 1);
-    stream.write(prefix);
+    stream.write(messagePrefix(request.byteLength));
     stream.end(request);
   });
 }

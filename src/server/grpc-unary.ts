@@ -48,6 +48,13 @@ export interface UnaryServer {
 /** The gRPC wire: a 5-byte prefix (compressed flag, big-endian length) before each message. */
 export const PREFIX_BYTES = 5;
 
+/** The prefix of an uncompressed message of `length` bytes. */
+export function messagePrefix(length: number): Buffer {
+  const prefix = Buffer.alloc(PREFIX_BYTES);
+  prefix.writeUInt32BE(length, 1);
+  return prefix;
+}
+
 export const GRPC_CONTENT_TYPE = 'application/grpc';
 
 /** grpc-timeout units, in milliseconds. */
@@ -252,12 +259,9 @@ function answerMessage(stream: ServerHttp2Stream, encode: () => Uint8Array | rea
         // Reset by the client while the message was on its way.
       }
     });
-    const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
-    prefix[0] = 0;
-    prefix.writeUInt32BE(length, 1);
     // Corked, the prefix and the chunks go down in one write.
     stream.cork();
-    stream.write(prefix);
+    stream.write(messagePrefix(length));
     for (const chunk of chunks) stream.write(chunk);
     stream.end();
     stream.uncork();

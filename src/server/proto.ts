@@ -137,7 +137,9 @@ export function decodeMountRequest(bytes: Uint8Array): WireMountRequest {
 
 export function encodeMountResponse(message: WireMountResponse): Buffer {
   const chunks = encodeMountResponseChunks(message);
-  return chunks.length === 1 ? Buffer.from(chunks[0] as Uint8Array) : Buffer.concat(chunks);
+  const [only] = chunks;
+  // One chunk is the writer's own buffer: a view of it, not a copy.
+  return chunks.length === 1 && only ? Buffer.from(only.buffer, only.byteOffset, only.byteLength) : Buffer.concat(chunks);
 }
 
 /** File contents from this size on are sent as they are instead of being copied into the encoded message. */

@@ -23,11 +23,12 @@ interface Harness {
   readonly calls: Array<UnaryCall<Buffer>>;
 }
 
-async function start(t: ExecutionContext, handle: (call: UnaryCall<Buffer>) => Promise<Buffer> | Buffer): Promise<Harness> {
+/** A server of one method, `/test.Echo/Call`, with `handle` and raw bytes both ways unless `codec` says otherwise. */
+async function start(t: ExecutionContext, handle: (call: UnaryCall<Buffer>) => Promise<Buffer> | Buffer, codec: Partial<Pick<UnaryMethod<Buffer, Buffer>, 'decode' | 'encode'>> = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'courier-grpc-'));
   const path = join(dir, 'test.sock');
   const calls: Array<UnaryCall<Buffer>> = [];
-  const echo: UnaryMethod<Buffer, Buffer> = { decode: raw, encode: raw, handle: (call) => (calls.push(call), handle(call)) };
+  const echo: UnaryMethod<Buffer, Buffer> = { decode: raw, encode: raw, ...codec, handle: (call) => (calls.push(call), handle(call)) };
   const server = createUnaryServer(new Map([['/test.Echo/Call', echo]]), { maxReceiveBytes: MAX });
   await server.listen(path);
   const client = new Client(`unix:${path}`, credentials.createInsecure());
@@ -133,21 +134,11 @@ test('a handler still running at the deadline: the server answers DEADLINE_EXCEE
 });
 
 test('a response that cannot be encoded is INTERNAL, and the server keeps serving', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'courier-grpc-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const method: UnaryMethod<Buffer, Buffer> = {
-    decode: raw,
-    encode: (message) => {
-      if (message.toString() === 'unencodable') throw new TypeError('a bug');
-      return message;
-    },
-    handle: (call) => call.request,
+  const encode = (message: Buffer) => {
+    if (message.toString() === 'unencodable') throw new TypeError('a bug');
+    return message;
   };
-  const server = createUnaryServer(new Map([['/test.Echo/Call', method]]), { maxReceiveBytes: MAX });
-  await server.listen(join(dir, 's.sock'));
-  t.teardown(() => server.destroy());
-  const client = new Client(`unix:${join(dir, 's.sock')}`, credentials.createInsecure());
-  t.teardown(() => client.close());
+  const { client, server } = await start(t, (call) => call.request, { encode });
   t.deepEqual(await failure(call(client, Buffer.from('unencodable'))), { code: grpcStatus.INTERNAL, details: 'internal error in courier; see the provider logs' });
   t.is((await call(client, Buffer.from('fine'))).toString(), 'fine');
   t.is(server.active(), 0);
@@ -195,23 +186,12 @@ test('what well-behaved clients never send gets the status gRPC servers give, an
 });
 
 test('a message that does not decode is INTERNAL naming the method, and the handler never runs', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'courier-grpc-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  let handled = 0;
-  const method: UnaryMethod<never, Buffer> = {
-    decode: () => {
-      throw new RangeError('index out of range');
-    },
-    encode: raw,
-    handle: () => (handled += 1, Buffer.alloc(0)),
+  const decode = () => {
+    throw new RangeError('index out of range');
   };
-  const server = createUnaryServer(new Map([['/test.Echo/Call', method]]), { maxReceiveBytes: MAX });
-  await server.listen(join(dir, 's.sock'));
-  t.teardown(() => server.destroy());
-  const client = new Client(`unix:${join(dir, 's.sock')}`, credentials.createInsecure());
-  t.teardown(() => client.close());
+  const { client, calls } = await start(t, () => Buffer.alloc(0), { decode });
   t.deepEqual(await failure(call(client, Buffer.from('x'))), { code: grpcStatus.INTERNAL, details: 'the request is not a valid Call message' });
-  t.is(handled, 0);
+  t.is(calls.length, 0);
 });
 
 test('callUnary reads a grpc-js server\'s answers: a message, a status, silence, and no server at all', async (t) => {
