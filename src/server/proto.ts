@@ -1,12 +1,11 @@
-/** The driver's provider contract (proto/v1alpha1/service.proto): its messages, coded with protobufjs's wire Reader and Writer. */
+/** The driver's provider contract (proto/v1alpha1/service.proto): its messages, read with protobufjs's wire Reader and written by FieldWriter. */
 // Written as protobufjs's static code generator would. Parsing the .proto file at start-up instead
 // (@grpc/proto-loader, which loads the whole of protobufjs) cost about 12 MiB and 90 ms per start;
 // test/server/proto.test.ts holds this codec to that loader's reading of the same file.
 import protobuf from 'protobufjs/minimal.js';
 
-const { Reader, Writer } = protobuf;
+const { Reader } = protobuf;
 type ProtoReader = InstanceType<typeof Reader>;
-type ProtoWriter = InstanceType<typeof Writer>;
 
 /** The wire types as the service hands them over (camelCase fields, bytes as Buffer, proto3 defaults filled in). */
 export interface WireObjectVersion {
@@ -51,23 +50,6 @@ const VERSION_REQUEST: StringFields<WireVersionRequest> = ['version'];
 const VERSION_RESPONSE: StringFields<WireVersionResponse> = ['version', 'runtimeName', 'runtimeVersion'];
 const MOUNT_REQUEST: StringFields<WireMountRequest> = ['attributes', 'secrets', 'targetPath', 'permission'];
 
-/** Writes `names` of `message` as fields 1, 2, ...; proto3 leaves out empty strings. */
-function writeStrings<T>(writer: ProtoWriter, message: T, names: StringFields<T>): void {
-  names.forEach((name, index) => {
-    const value = message[name] as unknown;
-    if (typeof value === 'string' && value !== '') writer.uint32(tag(index + 1, LENGTH_DELIMITED)).string(value);
-  });
-}
-
-/** Writes each item as an embedded message in `field`. */
-function writeEmbedded<T>(writer: ProtoWriter, field: number, items: readonly T[] | undefined, write: (item: T) => void): void {
-  for (const item of items ?? []) {
-    writer.uint32(tag(field, LENGTH_DELIMITED)).fork();
-    write(item);
-    writer.ldelim();
-  }
-}
-
 /**
  * Reads one message from `reader` up to `end` into `message`: its string fields by `names`, any other
  * field by `other` (which returns false for a field it does not take). Fields nobody takes are
@@ -91,18 +73,13 @@ function readEmbedded<T>(reader: ProtoReader, message: T, names: StringFields<T>
   return readMessage(reader, end, message, names, other);
 }
 
-function finish(writer: ProtoWriter): Buffer {
-  const bytes = writer.finish();
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** The codec of a message of string fields only; `empty` makes its proto3 defaults. */
 function stringsCodec<T>(names: StringFields<T>, empty: () => T): { readonly encode: (message: T) => Buffer; readonly decode: (bytes: Uint8Array) => T } {
   return {
     encode(message) {
-      const writer = Writer.create();
-      writeStrings(writer, message, names);
-      return finish(writer);
+      const out = new FieldWriter(stringsBytes(message, names));
+      out.strings(message, names);
+      return out.done();
     },
     decode(bytes) {
       const reader = Reader.create(bytes);
@@ -119,10 +96,11 @@ export const encodeVersionResponse = versionResponse.encode;
 export const decodeVersionResponse = versionResponse.decode;
 
 export function encodeMountRequest(message: WireMountRequest): Buffer {
-  const writer = Writer.create();
-  writeStrings(writer, message, MOUNT_REQUEST);
-  writeEmbedded(writer, 5, message.currentObjectVersion, (version) => writeStrings(writer, version, OBJECT_VERSION));
-  return finish(writer);
+  const versions = message.currentObjectVersion.map((version) => stringsBytes(version, OBJECT_VERSION));
+  const out = new FieldWriter(stringsBytes(message, MOUNT_REQUEST) + versions.reduce((sum, bytes) => sum + fieldBytes(bytes), 0));
+  out.strings(message, MOUNT_REQUEST);
+  message.currentObjectVersion.forEach((version, index) => out.head(5, versions[index] as number).strings(version, OBJECT_VERSION));
+  return out.done();
 }
 
 export function decodeMountRequest(bytes: Uint8Array): WireMountRequest {
@@ -138,52 +116,72 @@ export function decodeMountRequest(bytes: Uint8Array): WireMountRequest {
 export function encodeMountResponse(message: WireMountResponse): Buffer {
   const chunks = encodeMountResponseChunks(message);
   const [only] = chunks;
-  // One chunk is the writer's own buffer: a view of it, not a copy.
+  // One chunk is the encoder's own buffer: a view of it, not a copy.
   return chunks.length === 1 && only ? Buffer.from(only.buffer, only.byteOffset, only.byteLength) : Buffer.concat(chunks);
 }
 
 /** File contents from this size on are sent as they are instead of being copied into the encoded message. */
 const SHARED_CONTENTS_BYTES = 64 * 1024;
 
+type WireFile = WireMountResponse['files'][number];
+
 /**
  * A MountResponse as chunks whose concatenation is its encoding: contents of SHARED_CONTENTS_BYTES or more
  * are chunks of their own, by reference, so a response of megabytes of files is not copied once more to be
- * sent; everything else is encoded into the chunks between them.
+ * sent; everything else is written into one buffer, sized first, and the chunks between them are views of it.
  */
 export function encodeMountResponseChunks(message: WireMountResponse): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  let writer = Writer.create();
-  writeEmbedded(writer, 1, message.objectVersion, (version) => writeStrings(writer, version, OBJECT_VERSION));
-  writeEmbedded(writer, 2, message.error === undefined || message.error === null ? [] : [message.error], (error) => writeStrings(writer, error, ERROR));
+  const error = message.error === undefined || message.error === null ? undefined : message.error;
+  let inline = error === undefined ? 0 : fieldBytes(stringsBytes(error, ERROR));
+  for (const version of message.objectVersion) inline += fieldBytes(stringsBytes(version, OBJECT_VERSION));
   for (const file of message.files) {
     const length = file.contents.byteLength;
+    inline += fieldBytes(fileBytes(file)) - (length < SHARED_CONTENTS_BYTES ? 0 : length);
+  }
+  const out = new FieldWriter(inline);
+  for (const version of message.objectVersion) out.head(1, stringsBytes(version, OBJECT_VERSION)).strings(version, OBJECT_VERSION);
+  if (error !== undefined) out.head(2, stringsBytes(error, ERROR)).strings(error, ERROR);
+  const chunks: Uint8Array[] = [];
+  let from = 0;
+  for (const file of message.files) {
+    const length = file.contents.byteLength;
+    out.head(3, fileBytes(file)).strings(file, FILE);
+    if (file.mode !== 0) out.tag(2, VARINT).int32(file.mode);
+    if (length === 0) continue;
+    out.head(3, length);
     if (length < SHARED_CONTENTS_BYTES) {
-      writeEmbedded(writer, 3, [file], () => {
-        writeFileHead(writer, file);
-        if (length > 0) writer.uint32(tag(3, LENGTH_DELIMITED)).bytes(file.contents);
-      });
+      out.bytes(file.contents);
       continue;
     }
-    // The File's length is known without encoding it: its path, its mode, and the contents' tag and length.
-    const pathBytes = Buffer.byteLength(file.path, 'utf8');
-    const size = (pathBytes > 0 ? 1 + varintBytes(pathBytes) + pathBytes : 0) + (file.mode !== 0 ? 1 + (file.mode < 0 ? 10 : varintBytes(file.mode)) : 0) + 1 + varintBytes(length) + length;
-    writer.uint32(tag(3, LENGTH_DELIMITED)).uint32(size);
-    writeFileHead(writer, file);
-    writer.uint32(tag(3, LENGTH_DELIMITED)).uint32(length);
-    chunks.push(finish(writer), file.contents);
-    writer = Writer.create();
+    chunks.push(out.view(from), file.contents);
+    from = out.pos;
   }
-  const rest = finish(writer);
-  if (rest.byteLength > 0 || chunks.length === 0) chunks.push(rest);
+  if (out.pos > from || chunks.length === 0) chunks.push(out.view(from));
+  out.full();
   return chunks;
 }
 
-type WireFile = WireMountResponse['files'][number];
+const FILE: StringFields<WireFile> = ['path'];
 
-/** A File's path (field 1) and mode (field 2); its contents (field 3) follow. */
-function writeFileHead(writer: ProtoWriter, file: WireFile): void {
-  writeStrings(writer, file, ['path']);
-  if (file.mode !== 0) writer.uint32(tag(2, VARINT)).int32(file.mode);
+/** Bytes of a File's fields: its path (field 1), mode (field 2) and contents (field 3). */
+function fileBytes(file: WireFile): number {
+  const length = file.contents.byteLength;
+  return stringsBytes(file, FILE) + (file.mode === 0 ? 0 : 1 + int32Bytes(file.mode)) + (length === 0 ? 0 : fieldBytes(length));
+}
+
+/** Bytes of the non-empty string fields `names` of `message` (proto3 leaves out empty strings). */
+function stringsBytes<T>(message: T, names: StringFields<T>): number {
+  let bytes = 0;
+  for (const name of names) {
+    const value = message[name] as unknown;
+    if (typeof value === 'string' && value !== '') bytes += fieldBytes(Buffer.byteLength(value, 'utf8'));
+  }
+  return bytes;
+}
+
+/** Bytes of a length-delimited field (tag, length, contents) of a field number below 16, whose tag is one byte. */
+function fieldBytes(length: number): number {
+  return 1 + varintBytes(length) + length;
 }
 
 /** Bytes of an unsigned varint. */
@@ -193,6 +191,90 @@ function varintBytes(value: number): number {
   if (value < 0x20_0000) return 3;
   if (value < 0x1000_0000) return 4;
   return 5;
+}
+
+/** An int32 is a varint; a negative one is sign-extended to 64 bits, ten bytes. */
+function int32Bytes(value: number): number {
+  return value < 0 ? 10 : varintBytes(value);
+}
+
+/**
+ * Writes fields into one buffer of a size computed beforehand. protobufjs's Writer kept an operation
+ * object per field and a state per embedded message, and was the largest allocation of a warm Mount.
+ */
+class FieldWriter {
+  readonly #buffer: Buffer;
+  pos = 0;
+
+  constructor(bytes: number) {
+    this.#buffer = Buffer.allocUnsafe(bytes);
+  }
+
+  tag(field: number, wireType: number): this {
+    return this.varint(tag(field, wireType));
+  }
+
+  /** The tag and length of a length-delimited field; its `length` bytes are written next. */
+  head(field: number, length: number): this {
+    return this.tag(field, LENGTH_DELIMITED).varint(length);
+  }
+
+  /** Writes `names` of `message` as fields 1, 2, ...; proto3 leaves out empty strings. */
+  strings<T>(message: T, names: StringFields<T>): this {
+    names.forEach((name, index) => {
+      const value = message[name] as unknown;
+      if (typeof value !== 'string' || value === '') return;
+      const length = Buffer.byteLength(value, 'utf8');
+      this.head(index + 1, length);
+      this.pos += this.#buffer.write(value, this.pos, length, 'utf8');
+    });
+    return this;
+  }
+
+  bytes(bytes: Uint8Array): this {
+    this.#buffer.set(bytes, this.pos);
+    this.pos += bytes.byteLength;
+    return this;
+  }
+
+  varint(value: number): this {
+    let rest = value >>> 0;
+    while (rest > 0x7f) {
+      this.#buffer[this.pos++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    this.#buffer[this.pos++] = rest;
+    return this;
+  }
+
+  /** A negative int32 as the ten bytes of its 64-bit two's complement. */
+  int32(value: number): this {
+    if (value >= 0) return this.varint(value);
+    let low = value >>> 0;
+    let high = 0xffff_ffff;
+    while (high !== 0) {
+      this.#buffer[this.pos++] = (low & 0x7f) | 0x80;
+      low = ((low >>> 7) | (high << 25)) >>> 0;
+      high >>>= 7;
+    }
+    return this.varint(low);
+  }
+
+  /** The bytes written from `from` on, by reference. */
+  view(from: number): Buffer {
+    return this.#buffer.subarray(from, this.pos);
+  }
+
+  /** Throws unless every byte was written: the buffer comes uninitialised (from Node's pool, for small ones). */
+  full(): void {
+    if (this.pos !== this.#buffer.byteLength) throw new Error(`encoded ${this.pos} of ${this.#buffer.byteLength} bytes`);
+  }
+
+  /** The whole buffer, which must be full. */
+  done(): Buffer {
+    this.full();
+    return this.#buffer;
+  }
 }
 
 export function decodeMountResponse(bytes: Uint8Array): WireMountResponse {

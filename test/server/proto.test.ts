@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
 import test from 'ava';
+import fc from 'fast-check';
 import protobuf from 'protobufjs/minimal.js';
 import {
   decodeMountRequest,
@@ -66,6 +68,52 @@ test('a response is encoded in chunks that hand large contents over as they are,
   t.deepEqual(read.objectVersion, message.objectVersion);
   t.deepEqual(decodeMountResponse(joined).files.map((file) => [file.path, file.mode, file.contents.byteLength]), files.map((file) => [file.path, file.mode, file.contents.byteLength]));
   t.deepEqual(encodeMountResponseChunks({ objectVersion: [], error: null, files: [] }).map((chunk) => chunk.byteLength), [0]);
+});
+
+// The loader writes a field it is handed even when it holds the proto3 default ('' or 0), where Courier leaves
+// it out as proto3 asks; with no defaults the two encodings are the same bytes, and with them they read the same.
+const PLAIN = { noNullPrototype: true } as const;
+const arbitraryMessages = (least: number) => {
+  const text = fc.string({ unit: 'binary', minLength: least, maxLength: 40 });
+  const version = fc.record({ id: text, version: text }, PLAIN);
+  const size = fc.oneof(fc.constantFrom(0, 1, 127, 128, 16_383, 16_384, 65_535, 65_536).filter((bytes) => bytes >= least), fc.integer({ min: least, max: 70_000 }));
+  const int32 = fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }).filter((mode) => least === 0 || mode !== 0);
+  const file = fc.record({ path: text, mode: fc.oneof(fc.constantFrom(0o644, -1, -2_147_483_648, 2_147_483_647, ...(least === 0 ? [0] : [])), int32), contents: size.map((bytes) => Buffer.alloc(bytes, bytes % 251)) }, PLAIN);
+  return {
+    response: fc.record({ objectVersion: fc.array(version, { maxLength: 4 }), error: fc.option(fc.record({ code: text }, PLAIN), { nil: null }), files: fc.array(file, { maxLength: 4 }) }, PLAIN),
+    request: fc.record({ attributes: text, secrets: text, targetPath: text, permission: text, currentObjectVersion: fc.array(version, { maxLength: 4 }) }, PLAIN),
+    answer: fc.record({ version: text, runtimeName: text, runtimeVersion: text }, PLAIN),
+  };
+};
+
+test('every message without proto3 defaults is encoded byte for byte as the loader encodes it: unicode, any int32 mode, contents either side of the shared size', (t) => {
+  const { response, request: mountRequest, answer: versionAnswer } = arbitraryMessages(1);
+  const same = (ours: Uint8Array, theirs: Uint8Array) => Buffer.from(ours).equals(theirs);
+  // fc.assert throws with the smallest message it finds that is encoded differently.
+  t.notThrows(() => fc.assert(
+    fc.property(response, mountRequest, versionAnswer, (message, sent, answer) =>
+      same(Buffer.concat(encodeMountResponseChunks(message)), method('Mount').responseSerialize(message)) &&
+      same(encodeMountResponse(message), method('Mount').responseSerialize(message)) &&
+      same(encodeMountRequest(sent), method('Mount').requestSerialize(sent)) &&
+      same(encodeVersionResponse(answer), method('Version').responseSerialize(answer)) &&
+      same(encodeVersionRequest({ version: answer.version }), method('Version').requestSerialize({ version: answer.version })),
+    ),
+    { numRuns: 300 },
+  ));
+});
+
+test('every message, proto3 defaults included, reads back through the loader as it was', (t) => {
+  const { response, request: mountRequest, answer: versionAnswer } = arbitraryMessages(0);
+  const files = (message: { files: Array<{ path: string; mode: number; contents: Uint8Array }> }) => message.files.map((file) => ({ ...file, contents: Buffer.from(file.contents).toString('base64') }));
+  t.notThrows(() => fc.assert(
+    fc.property(response, mountRequest, versionAnswer, (message, sent, answer) => {
+      const read = method('Mount').responseDeserialize(Buffer.concat(encodeMountResponseChunks(message))) as typeof message;
+      return isDeepStrictEqual([read.objectVersion, read.error, files(read)], [message.objectVersion, message.error, files(message)]) &&
+        isDeepStrictEqual(method('Mount').requestDeserialize(encodeMountRequest(sent)), sent) &&
+        isDeepStrictEqual(method('Version').responseDeserialize(encodeVersionResponse(answer)), answer);
+    }),
+    { numRuns: 300 },
+  ));
 });
 
 test('Version messages read the same in both codecs', (t) => {
