@@ -105,10 +105,17 @@ class CachingLayer implements FetchLayer {
     this.#sweeper = this.cache.enabled ? setInterval(() => this.cache.sweep(), Math.max(1_000, options.cacheTtlMs)).unref() : undefined;
     this.batchFetch = (backend, identity, requests, context) => {
       const counts: LookupCounts = { hits: 0, negativeHits: 0, misses: 0, joins: 0 };
-      const answers = Promise.all(requests.map((request) => this.#fetchOne(backend, identity, request, context, counts)));
-      // Each lookup is counted before #fetchOne first waits, so the counts are complete here: one metric update per kind and batch.
+      const answers: FetchResult[] = [];
+      const waits: Array<Promise<void>> = [];
+      requests.forEach((request, index) => {
+        const answer = this.#fetchOne(backend, identity, request, context, counts);
+        if (answer instanceof Promise) waits.push(answer.then((result) => void (answers[index] = result)));
+        else answers[index] = answer;
+      });
+      // Each lookup is counted before #fetchOne returns, so the counts are complete here: one metric update per kind and batch.
       this.#count(backend.store, counts);
-      return answers;
+      // A batch answered from memory waits on nothing.
+      return waits.length === 0 ? Promise.resolve(answers) : Promise.all(waits).then(() => answers);
     };
   }
 
@@ -124,8 +131,8 @@ class CachingLayer implements FetchLayer {
     if (counts.joins > 0) this.#metrics.singleflightJoins.inc({ store }, counts.joins);
   }
 
-  /** Everything up to the first `await` runs when called, counting the lookup into `counts`. */
-  async #fetchOne(backend: Backend, identity: string, request: FetchRequest, context: FetchContext, counts: LookupCounts): Promise<FetchResult> {
+  /** Answers from memory, or with the store call it starts or joins; the lookup is counted into `counts` before it returns. */
+  #fetchOne(backend: Backend, identity: string, request: FetchRequest, context: FetchContext, counts: LookupCounts): FetchResult | Promise<FetchResult> {
     const store = backend.store;
     // The identity key is part of the cache key (DESIGN rule 2): a value fetched with one
     // workload's authorization is never handed to another workload, even for the same name.
@@ -155,12 +162,10 @@ class CachingLayer implements FetchLayer {
       return result;
     });
     if (ticket.joined) counts.joins += 1;
-    try {
-      return await ticket.result;
-    } catch (error) {
+    return ticket.result.catch((error: unknown) => {
       if (context.signal.aborted) throw new DeadlineError(`the Mount's deadline passed while waiting for store "${store}"`);
       throw error;
-    }
+    });
   }
 
   #stateOf(backend: Backend): StoreState {

@@ -20,12 +20,16 @@ export interface ObjectFetcher {
  */
 export type BatchFetch = (backend: Backend, identity: string, requests: readonly FetchRequest[], context: FetchContext) => Promise<FetchResult[]>;
 
-/** Objects that ask one store, under one identity, for the same thing. */
-interface Group {
+/** Objects that ask one store for the same thing. */
+interface Request {
   readonly backend: Backend;
-  readonly identity: string;
   readonly request: FetchRequest;
-  readonly objects: ObjectSpec[];
+  readonly objects: readonly ObjectSpec[];
+}
+
+/** Objects that ask one store, under one identity, for the same thing. */
+interface Group extends Request {
+  readonly identity: string;
 }
 
 /**
@@ -34,32 +38,42 @@ interface Group {
  * naming the objects still pending when the Mount's signal fires first.
  */
 export function createObjectFetcher(backends: BackendRegistry, metrics: Metrics, batchFetch: BatchFetch = callBackend): ObjectFetcher {
+  // A cached plan's objects come back Mount after Mount: their grouping by request is made once.
+  const groupings = new WeakMap<readonly ObjectSpec[], readonly Request[]>();
   return {
     async fetchObjects(objects, context) {
-      const pending = new Set(objects);
       const results = new Map<ObjectSpec, FetchResult>();
       const work = (async () => {
-        const groups = await groupObjects(objects, backends, context);
+        let requests = groupings.get(objects);
+        if (requests === undefined) {
+          requests = distinctRequests(objects, backends);
+          groupings.set(objects, requests);
+        }
+        const groups = await withIdentities(requests, context);
         await Promise.all(
           batches(groups).map(async (batch) => {
             const first = batch[0] as Group;
             const answers = await fetchBatch(batchFetch, first.backend, first.identity, batch.map((group) => group.request), context);
             // Counted once per outcome and batch: a metric update costs more than the rest of a cached object's fetch.
-            const outcomes = new Map<string, number>();
+            let ok = 0;
+            let failed: Map<string, number> | undefined;
             batch.forEach((group, index) => {
               const answer = answers[index] as FetchResult;
-              const outcome = answer.ok ? 'ok' : codeName(answer.error.grpcCode).toLowerCase();
-              outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-              for (const object of group.objects) {
-                results.set(object, answer);
-                pending.delete(object);
+              if (answer.ok) ok += 1;
+              else {
+                const outcome = codeName(answer.error.grpcCode).toLowerCase();
+                failed ??= new Map();
+                failed.set(outcome, (failed.get(outcome) ?? 0) + 1);
               }
+              for (const object of group.objects) results.set(object, answer);
             });
-            for (const [outcome, count] of outcomes) metrics.backendRequests.inc({ store: first.backend.store, operation: 'fetch', outcome }, count);
+            const store = first.backend.store;
+            if (ok > 0) metrics.backendRequests.inc({ store, operation: 'fetch', outcome: 'ok' }, ok);
+            for (const [outcome, count] of failed ?? []) metrics.backendRequests.inc({ store, operation: 'fetch', outcome }, count);
           }),
         );
       })();
-      await untilAborted(work, context.signal, () => deadlineError(pending));
+      await untilAborted(work, context.signal, () => deadlineError(objects.filter((object) => !results.has(object))));
       return results;
     },
   };
@@ -80,15 +94,13 @@ async function fetchBatch(batchFetch: BatchFetch, backend: Backend, identity: st
 }
 
 /**
- * One group per (store, identity, request); refuses stores this Courier has not enabled. Objects that
- * ask a store for the same thing share one identity lookup (a class of 250 extractions from one secret
- * makes one). An identity that cannot be resolved fails the objects that need it, with the first of
- * them named.
+ * One request per (store, request) in the order each first appears, with the objects that ask it;
+ * refuses stores this Courier has not enabled.
  */
-async function groupObjects(objects: readonly ObjectSpec[], backends: BackendRegistry, context: FetchContext): Promise<Group[]> {
+function distinctRequests(objects: readonly ObjectSpec[], backends: BackendRegistry): Request[] {
   // By store, then by request key: the keys are remembered with each planned object's request.
-  const byStore = new Map<string, Map<string, Omit<Group, 'identity'>>>();
-  const distinct: Array<Omit<Group, 'identity'>> = [];
+  const byStore = new Map<string, Map<string, { readonly backend: Backend; readonly request: FetchRequest; readonly objects: ObjectSpec[] }>>();
+  const distinct: Request[] = [];
   for (const object of objects) {
     const backend = backends.get(object.store);
     if (!backend) {
@@ -96,7 +108,7 @@ async function groupObjects(objects: readonly ObjectSpec[], backends: BackendReg
     }
     const request = toFetchRequest(object);
     const key = requestKey(request);
-    const requests = byStore.get(object.store) ?? new Map<string, Omit<Group, 'identity'>>();
+    const requests = byStore.get(object.store) ?? new Map<string, { readonly backend: Backend; readonly request: FetchRequest; readonly objects: ObjectSpec[] }>();
     byStore.set(object.store, requests);
     const known = requests.get(key);
     if (known) known.objects.push(object);
@@ -106,10 +118,19 @@ async function groupObjects(objects: readonly ObjectSpec[], backends: BackendReg
       distinct.push(group);
     }
   }
+  return distinct;
+}
+
+/**
+ * Each request's identity: objects that ask a store for the same thing share one identity lookup (a class
+ * of 250 extractions from one secret makes one). An identity that cannot be resolved fails the objects
+ * that need it, with the first of them named.
+ */
+async function withIdentities(requests: readonly Request[], context: FetchContext): Promise<Group[]> {
   // Identities resolve concurrently; a failure is reported for the first failing object in plan order,
   // which is the first object of the first failing request (requests are in the order they first appear).
-  const identities = await Promise.allSettled(distinct.map(({ backend, request }) => backend.identityKey(request, context)));
-  return distinct.map((group, index) => {
+  const identities = await Promise.allSettled(requests.map(({ backend, request }) => backend.identityKey(request, context)));
+  return requests.map((group, index) => {
     const identity = identities[index] as PromiseSettledResult<string>;
     if (identity.status === 'rejected') {
       throw identity.reason instanceof CourierError ? withField(identity.reason, (group.objects[0] as ObjectSpec).id) : identity.reason;
@@ -119,23 +140,30 @@ async function groupObjects(objects: readonly ObjectSpec[], backends: BackendReg
 }
 
 /** Splits groups into store calls: same store and identity, at most maxBatchSize each. */
-export function batches(groups: readonly Group[]): Group[][] {
-  const byIdentity = new Map<string, Group[]>();
+function batches(groups: readonly Group[]): Group[][] {
+  const byIdentity = new Map<Backend, Map<string, Group[]>>();
+  const lists: Group[][] = [];
   for (const group of groups) {
-    const key = JSON.stringify([group.backend.store, group.identity]);
-    const list = byIdentity.get(key);
+    const identities = byIdentity.get(group.backend) ?? new Map<string, Group[]>();
+    byIdentity.set(group.backend, identities);
+    const list = identities.get(group.identity);
     if (list) list.push(group);
-    else byIdentity.set(key, [group]);
+    else {
+      const created = [group];
+      identities.set(group.identity, created);
+      lists.push(created);
+    }
   }
   const result: Group[][] = [];
-  for (const list of byIdentity.values()) {
+  for (const list of lists) {
     const size = Math.max(1, list[0]?.backend.maxBatchSize ?? 1);
-    for (let start = 0; start < list.length; start += size) result.push(list.slice(start, start + size));
+    if (list.length <= size) result.push(list);
+    else for (let start = 0; start < list.length; start += size) result.push(list.slice(start, start + size));
   }
   return result;
 }
 
-function deadlineError(pending: ReadonlySet<ObjectSpec>): DeadlineError {
-  const ids = [...pending].map((object) => object.id);
+function deadlineError(pending: readonly ObjectSpec[]): DeadlineError {
+  const ids = pending.map((object) => object.id);
   return new DeadlineError(`the Mount's deadline passed with ${ids.length} object(s) still being fetched: ${ids.join(', ')}`);
 }

@@ -61,6 +61,8 @@ export class ValueCache {
   readonly #copy: (bytes: Uint8Array) => Uint8Array;
   readonly #handOut: (bytes: Uint8Array) => Uint8Array;
   #bytes = 0;
+  /** No value expires before this: a lookup sweeps only from then on (every lookup walking the cache cost more than the lookup). */
+  #sweepAt = Number.POSITIVE_INFINITY;
 
   constructor(options: ValueCacheOptions) {
     this.#options = options;
@@ -109,7 +111,9 @@ export class ValueCache {
     const bytes = value.contents.byteLength + key.length * 2 + value.version.length * 2 + ENTRY_OVERHEAD_BYTES;
     if (bytes > this.#options.maxBytes) return this.#changed();
     const contents = this.#copy(value.contents);
-    this.#entries.set(key, { store, owner, contents, version: value.version, expiresAt: this.#options.clock.now() + this.#options.ttlMs, bytes });
+    const expiresAt = this.#options.clock.now() + this.#options.ttlMs;
+    this.#entries.set(key, { store, owner, contents, version: value.version, expiresAt, bytes });
+    this.#sweepAt = Math.min(this.#sweepAt, expiresAt);
     this.#bytes += bytes;
     const mine = owner === undefined ? undefined : (this.#owned.get(owner) ?? { keys: new Set<string>(), bytes: 0 });
     if (owner !== undefined && mine) {
@@ -133,9 +137,14 @@ export class ValueCache {
   /** Drops every expired value. */
   sweep(): void {
     const now = this.#options.clock.now();
+    if (now < this.#sweepAt) return;
     let dropped = false;
+    this.#sweepAt = Number.POSITIVE_INFINITY;
     for (const [key, entry] of this.#entries) {
-      if (entry.expiresAt > now) break;
+      if (entry.expiresAt > now) {
+        this.#sweepAt = entry.expiresAt;
+        break;
+      }
       this.#delete(key);
       dropped = true;
     }

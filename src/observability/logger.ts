@@ -42,7 +42,29 @@ function censor(value: unknown, depth: number): unknown {
   if (value instanceof Error) return errorFields(value);
   if (depth >= MAX_DEPTH) return CENSOR;
   if (Array.isArray(value)) return value.map((item) => censor(item, depth + 1));
+  // Flat fields, none of them redacted (the line of every Mount), are printed as they are.
+  if (flatAndClean(value as Record<string, unknown>)) return value;
   const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) copy[key] = REDACTED_FIELDS.has(key.toLowerCase()) ? CENSOR : censor(item, depth + 1);
+  for (const [key, item] of Object.entries(value)) copy[key] = redacted(key) ? CENSOR : censor(item, depth + 1);
   return copy;
+}
+
+function flatAndClean(value: Readonly<Record<string, unknown>>): boolean {
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if ((item !== null && typeof item === 'object') || redacted(key)) return false;
+  }
+  return true;
+}
+
+/** Field names as lower case, for the ones seen so far (log fields are few); bounded, as an error's fields may be anything. */
+const lowered = new Map<string, string>();
+
+function redacted(key: string): boolean {
+  let lower = lowered.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (lowered.size < 1_000) lowered.set(key, lower);
+  }
+  return REDACTED_FIELDS.has(lower);
 }

@@ -61,8 +61,7 @@ export async function runMount(request: DecodedRequest, deps: MountDependencies,
   const scheduler = deps.scheduler ?? IMMEDIATE;
   const tenant = request.pod.namespace;
   const plan = await planMount(request.parameters, { ...context, tenant, signal }, deps, socketDialect);
-  // A template's inputs are fetched with the other objects: one request per distinct secret in all.
-  const fetched = [...plan.objects, ...(plan.templates ?? []).flatMap((template) => template.inputs.map(({ object }) => object))];
+  const fetched = fetchedObjects(plan);
   checkEnabled(fetched, deps);
   const results = await deps.fetcher.fetchObjects(fetched, { signal, pod: request.pod, tokens: request.tokens, ...(request.secrets === undefined ? {} : { secrets: request.secrets }) });
   const offload = deps.isolate ? { isolate: deps.isolate, tenant, signal } : undefined;
@@ -80,6 +79,21 @@ export async function runMount(request: DecodedRequest, deps: MountDependencies,
   await writeMirrors(mirrors, request.pod, signal);
   if (deps.writeFiles) return { ...output, files: [], objectCount: plan.objects.length, written: true };
   return { ...output, objectCount: plan.objects.length, written: false };
+}
+
+const fetchedOf = new WeakMap<MountPlan, readonly ObjectSpec[]>();
+
+/**
+ * What a plan fetches: a template's inputs are fetched with the other objects, one request per distinct
+ * secret in all. The same list for the same (cached) plan, which the fetcher's grouping is remembered by.
+ */
+function fetchedObjects(plan: MountPlan): readonly ObjectSpec[] {
+  let fetched = fetchedOf.get(plan);
+  if (fetched === undefined) {
+    fetched = plan.templates === undefined ? plan.objects : [...plan.objects, ...plan.templates.flatMap((template) => template.inputs.map(({ object }) => object))];
+    fetchedOf.set(plan, fetched);
+  }
+  return fetched;
 }
 
 /**

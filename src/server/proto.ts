@@ -1,8 +1,9 @@
-/** The driver's provider contract (proto/v1alpha1/service.proto): its messages, read with protobufjs's wire Reader and written by FieldWriter. */
-// Written as protobufjs's static code generator would. Parsing the .proto file at start-up instead
+/** The driver's provider contract (proto/v1alpha1/service.proto): its messages, read with protobufjs's wire Reader, written with proto-writer.ts. */
+// Read as protobufjs's static code generator would. Parsing the .proto file at start-up instead
 // (@grpc/proto-loader, which loads the whole of protobufjs) cost about 12 MiB and 90 ms per start;
 // test/server/proto.test.ts holds this codec to that loader's reading of the same file.
 import protobuf from 'protobufjs/minimal.js';
+import { FieldWriter, fieldBytes, int32Bytes, LENGTH_DELIMITED, stringBytes, stringsBytes, VARINT, type StringFields } from './proto-writer.ts';
 
 const { Reader } = protobuf;
 type ProtoReader = InstanceType<typeof Reader>;
@@ -19,10 +20,11 @@ export interface WireMountRequest {
   permission: string;
   currentObjectVersion: WireObjectVersion[];
 }
+/** Read-only, so that the service can hand over the Mount's own files and versions as they are. */
 export interface WireMountResponse {
-  objectVersion: WireObjectVersion[];
-  error?: { code: string } | null;
-  files: Array<{ path: string; mode: number; contents: Uint8Array }>;
+  readonly objectVersion: ReadonlyArray<Readonly<WireObjectVersion>>;
+  readonly error?: { readonly code: string } | null;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly mode: number; readonly contents: Uint8Array }>;
 }
 export interface WireVersionRequest {
   version: string;
@@ -32,17 +34,6 @@ export interface WireVersionResponse {
   runtimeName: string;
   runtimeVersion: string;
 }
-
-/** Wire types of protobuf fields: varint and length-delimited are all this contract uses. */
-const VARINT = 0;
-const LENGTH_DELIMITED = 2;
-const tag = (field: number, wireType: number) => (field << 3) | wireType;
-
-/**
- * The string fields of a message, in field-number order: the first is field 1. Every message of the
- * contract starts with its strings; the few other fields are handled beside them.
- */
-type StringFields<T> = ReadonlyArray<keyof T & string>;
 
 const OBJECT_VERSION: StringFields<WireObjectVersion> = ['id', 'version'];
 const ERROR: StringFields<{ code: string }> = ['code'];
@@ -123,7 +114,7 @@ export function encodeMountResponse(message: WireMountResponse): Buffer {
 /** File contents from this size on are sent as they are instead of being copied into the encoded message. */
 const SHARED_CONTENTS_BYTES = 64 * 1024;
 
-type WireFile = WireMountResponse['files'][number];
+type WireFile = { path: string; mode: number; contents: Uint8Array };
 
 /**
  * A MountResponse as chunks whose concatenation is its encoding: contents of SHARED_CONTENTS_BYTES or more
@@ -133,19 +124,19 @@ type WireFile = WireMountResponse['files'][number];
 export function encodeMountResponseChunks(message: WireMountResponse): Uint8Array[] {
   const error = message.error === undefined || message.error === null ? undefined : message.error;
   let inline = error === undefined ? 0 : fieldBytes(stringsBytes(error, ERROR));
-  for (const version of message.objectVersion) inline += fieldBytes(stringsBytes(version, OBJECT_VERSION));
+  for (const version of message.objectVersion) inline += fieldBytes(versionBytes(version));
   for (const file of message.files) {
     const length = file.contents.byteLength;
     inline += fieldBytes(fileBytes(file)) - (length < SHARED_CONTENTS_BYTES ? 0 : length);
   }
   const out = new FieldWriter(inline);
-  for (const version of message.objectVersion) out.head(1, stringsBytes(version, OBJECT_VERSION)).strings(version, OBJECT_VERSION);
+  for (const version of message.objectVersion) out.head(1, versionBytes(version)).string(1, version.id).string(2, version.version);
   if (error !== undefined) out.head(2, stringsBytes(error, ERROR)).strings(error, ERROR);
   const chunks: Uint8Array[] = [];
   let from = 0;
   for (const file of message.files) {
     const length = file.contents.byteLength;
-    out.head(3, fileBytes(file)).strings(file, FILE);
+    out.head(3, fileBytes(file)).string(1, file.path);
     if (file.mode !== 0) out.tag(2, VARINT).int32(file.mode);
     if (length === 0) continue;
     out.head(3, length);
@@ -161,133 +152,31 @@ export function encodeMountResponseChunks(message: WireMountResponse): Uint8Arra
   return chunks;
 }
 
-const FILE: StringFields<WireFile> = ['path'];
-
 /** Bytes of a File's fields: its path (field 1), mode (field 2) and contents (field 3). */
 function fileBytes(file: WireFile): number {
   const length = file.contents.byteLength;
-  return stringsBytes(file, FILE) + (file.mode === 0 ? 0 : 1 + int32Bytes(file.mode)) + (length === 0 ? 0 : fieldBytes(length));
+  return stringBytes(file.path) + (file.mode === 0 ? 0 : 1 + int32Bytes(file.mode)) + (length === 0 ? 0 : fieldBytes(length));
 }
 
-/** Bytes of the non-empty string fields `names` of `message` (proto3 leaves out empty strings). */
-function stringsBytes<T>(message: T, names: StringFields<T>): number {
-  let bytes = 0;
-  for (const name of names) {
-    const value = message[name] as unknown;
-    if (typeof value === 'string' && value !== '') bytes += fieldBytes(Buffer.byteLength(value, 'utf8'));
-  }
-  return bytes;
-}
-
-/** Bytes of a length-delimited field (tag, length, contents) of a field number below 16, whose tag is one byte. */
-function fieldBytes(length: number): number {
-  return 1 + varintBytes(length) + length;
-}
-
-/** Bytes of an unsigned varint. */
-function varintBytes(value: number): number {
-  if (value < 0x80) return 1;
-  if (value < 0x4000) return 2;
-  if (value < 0x20_0000) return 3;
-  if (value < 0x1000_0000) return 4;
-  return 5;
-}
-
-/** An int32 is a varint; a negative one is sign-extended to 64 bits, ten bytes. */
-function int32Bytes(value: number): number {
-  return value < 0 ? 10 : varintBytes(value);
-}
-
-/**
- * Writes fields into one buffer of a size computed beforehand. protobufjs's Writer kept an operation
- * object per field and a state per embedded message, and was the largest allocation of a warm Mount.
- */
-class FieldWriter {
-  readonly #buffer: Buffer;
-  pos = 0;
-
-  constructor(bytes: number) {
-    this.#buffer = Buffer.allocUnsafe(bytes);
-  }
-
-  tag(field: number, wireType: number): this {
-    return this.varint(tag(field, wireType));
-  }
-
-  /** The tag and length of a length-delimited field; its `length` bytes are written next. */
-  head(field: number, length: number): this {
-    return this.tag(field, LENGTH_DELIMITED).varint(length);
-  }
-
-  /** Writes `names` of `message` as fields 1, 2, ...; proto3 leaves out empty strings. */
-  strings<T>(message: T, names: StringFields<T>): this {
-    names.forEach((name, index) => {
-      const value = message[name] as unknown;
-      if (typeof value !== 'string' || value === '') return;
-      const length = Buffer.byteLength(value, 'utf8');
-      this.head(index + 1, length);
-      this.pos += this.#buffer.write(value, this.pos, length, 'utf8');
-    });
-    return this;
-  }
-
-  bytes(bytes: Uint8Array): this {
-    this.#buffer.set(bytes, this.pos);
-    this.pos += bytes.byteLength;
-    return this;
-  }
-
-  varint(value: number): this {
-    let rest = value >>> 0;
-    while (rest > 0x7f) {
-      this.#buffer[this.pos++] = (rest & 0x7f) | 0x80;
-      rest >>>= 7;
-    }
-    this.#buffer[this.pos++] = rest;
-    return this;
-  }
-
-  /** A negative int32 as the ten bytes of its 64-bit two's complement. */
-  int32(value: number): this {
-    if (value >= 0) return this.varint(value);
-    let low = value >>> 0;
-    let high = 0xffff_ffff;
-    while (high !== 0) {
-      this.#buffer[this.pos++] = (low & 0x7f) | 0x80;
-      low = ((low >>> 7) | (high << 25)) >>> 0;
-      high >>>= 7;
-    }
-    return this.varint(low);
-  }
-
-  /** The bytes written from `from` on, by reference. */
-  view(from: number): Buffer {
-    return this.#buffer.subarray(from, this.pos);
-  }
-
-  /** Throws unless every byte was written: the buffer comes uninitialised (from Node's pool, for small ones). */
-  full(): void {
-    if (this.pos !== this.#buffer.byteLength) throw new Error(`encoded ${this.pos} of ${this.#buffer.byteLength} bytes`);
-  }
-
-  /** The whole buffer, which must be full. */
-  done(): Buffer {
-    this.full();
-    return this.#buffer;
-  }
+/** An ObjectVersion's fields: its id (field 1) and version (field 2). Written out, not by name as stringsBytes does: a warm Mount encodes many. */
+function versionBytes(version: Readonly<WireObjectVersion>): number {
+  return stringBytes(version.id) + stringBytes(version.version);
 }
 
 export function decodeMountResponse(bytes: Uint8Array): WireMountResponse {
   const reader = Reader.create(bytes);
-  const message: WireMountResponse = { objectVersion: [], error: null, files: [] };
-  return readMessage(reader, reader.len, message, [], (number, wireType) => {
+  const objectVersion: WireObjectVersion[] = [];
+  const files: WireFile[] = [];
+  let error: { code: string } | null = null;
+  readMessage(reader, reader.len, {}, [], (number, wireType) => {
     if (wireType !== LENGTH_DELIMITED) return false;
-    if (number === 1) message.objectVersion.push(readEmbedded(reader, { id: '', version: '' }, OBJECT_VERSION));
-    else if (number === 2) message.error = readEmbedded(reader, { code: '' }, ERROR);
-    else if (number === 3) message.files.push(readFile(reader));
+    if (number === 1) objectVersion.push(readEmbedded(reader, { id: '', version: '' }, OBJECT_VERSION));
+    else if (number === 2) error = readEmbedded(reader, { code: '' }, ERROR);
+    else if (number === 3) files.push(readFile(reader));
     else return false;
     return true;
   });
+  return { objectVersion, error, files };
 }
 
 /** A File: its path (field 1) by name, its mode and contents beside it. */

@@ -69,11 +69,7 @@ async function mount(call: UnaryCall<WireMountRequest>, deps: ServiceDependencie
     deps.scheduler?.charge(request.pod.namespace, result.files.reduce((sum, file) => sum + file.contents.byteLength, 0) / RESPONSE_BYTES_PER_MS);
     finish(deps, started, 'ok', { ...fields, objects: result.objectCount, files: result.versions.length, skipped: result.skipped.length });
     deps.events?.record({ ...subject, ok: true, versions: result.versions });
-    return {
-      objectVersion: result.versions.map((version) => ({ ...version })),
-      error: null,
-      files: result.files.map((file) => ({ path: file.path, mode: file.mode, contents: file.contents })),
-    };
+    return { objectVersion: result.versions, error: null, files: result.files };
   } catch (thrown) {
     // The driver retries only UNAVAILABLE: a Mount cut off by shutdown is tried again on the successor.
     const error = deps.stopSignal?.aborted ? new UnavailableError('courier stopped before this Mount finished (its grace period is over); the driver retries it') : thrown;

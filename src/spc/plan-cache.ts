@@ -117,7 +117,9 @@ function planKey(parameters: Readonly<Record<string, string>>, context: DialectC
   for (const key of Object.keys(parameters).sort()) {
     if (key.includes('/')) continue;
     const value = parameters[key] as string;
-    hash.update(JSON.stringify([key, value]));
+    // Lengths first, so that no two parameter sets hash the same text; the value is hashed as it is, not copied
+    // (as UTF-16, as lengths count: UTF-8 would turn every lone surrogate into the same replacement character).
+    hash.update(`${key.length}:${key}${value.length}:`, 'utf16le').update(value, 'utf16le');
     bytes += key.length + value.length;
   }
   return { key: hash.digest('base64'), bytes };

@@ -24,8 +24,9 @@ export function lazyBackend(store: string, load: () => Promise<Backend>): Backen
     get maxBatchSize() {
       return loaded?.maxBatchSize ?? 1;
     },
-    identityKey: async (request, context) => (await backend()).identityKey(request, context),
-    fetch: async (requests, context) => (await backend()).fetch(requests, context),
+    // Once loaded, calls go straight to the real backend: a warm Mount makes one identity lookup per secret.
+    identityKey: (request, context) => (loaded ? loaded.identityKey(request, context) : backend().then((real) => real.identityKey(request, context))),
+    fetch: (requests, context) => (loaded ? loaded.fetch(requests, context) : backend().then((real) => real.fetch(requests, context))),
     preload: async () => {
       await backend();
     },

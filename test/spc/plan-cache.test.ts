@@ -25,6 +25,18 @@ test('plans again when the parameters, the default mode or the dialect differ', 
   t.throws(() => cache.plan(POD_A, planContext(0o644), 'aws'), { instanceOf: ConfigError });
 });
 
+test('parameter sets that differ only in how their text would run together, or in a lone surrogate against its replacement character, are planned apart', (t) => {
+  const cache = createPlanCache();
+  // Unknown parameters fail planning, and a failure is remembered like a plan.
+  const plan = (parameters: Record<string, string>) => t.throws(() => cache.plan(parameters, planContext(0o644)), { instanceOf: ConfigError });
+  plan({ objects: OBJECTS, region: 'ab', roleArn: '' });
+  t.false(cache.has({ objects: OBJECTS, region: 'a', roleArn: 'b' }, planContext(0o644)));
+  t.false(cache.has({ objects: OBJECTS, region: 'abroleArn' }, planContext(0o644)));
+  t.true(cache.has({ roleArn: '', region: 'ab', objects: OBJECTS }, planContext(0o644)), 'the order of the parameters does not matter');
+  plan({ objects: OBJECTS, note: '\ud800' });
+  t.false(cache.has({ objects: OBJECTS, note: '\ufffd' }, planContext(0o644)));
+});
+
 test('throws the same ConfigError for a bad SecretProviderClass every time', (t) => {
   const cache = createPlanCache();
   const bad = { objects: '- source: file:../x' };

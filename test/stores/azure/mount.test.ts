@@ -16,7 +16,7 @@ import { AUDIENCE, azureFixture, VAULT } from './azure-fixture.ts';
 import { DEFAULT_BUDGETS } from '../../../src/spc/budgets.ts';
 import { createAtomicWriter } from '../../../src/output/atomic-writer.ts';
 
-const files = (response: { files: Array<{ path: string; contents: Uint8Array; mode: number }> }) => Object.fromEntries(response.files.map((file) => [file.path, Buffer.from(file.contents).toString()]));
+const files = (response: { readonly files: ReadonlyArray<{ readonly path: string; readonly contents: Uint8Array }> }) => Object.fromEntries(response.files.map((file) => [file.path, Buffer.from(file.contents).toString()]));
 
 test('mounts an Azure-provider class unchanged on azure.sock, with the Azure provider\'s object version ids', async (t) => {
   const fixture = await azureFixture(t);
