@@ -97,16 +97,20 @@ function fetchedObjects(plan: MountPlan): readonly ObjectSpec[] {
 }
 
 /**
- * Plans the Mount as one slice. A class not planned before whose parameters are large has them parsed
- * in the isolate first: their YAML parse is the step of planning that takes long and cannot be split.
+ * Plans the Mount: from the plan cache at once, or as one slice. A class not planned before whose
+ * parameters are large has them parsed in the isolate first: their YAML parse is the step of planning
+ * that takes long and cannot be split.
  */
 async function planMount(parameters: Readonly<Record<string, string>>, context: DialectContext & { readonly tenant: string; readonly signal: AbortSignal }, deps: MountDependencies, socketDialect: string | undefined): Promise<MountPlan> {
   // The template engine loads with the first class that may hold a template.
   if (!templateEngineLoaded() && mayHoldTemplate(parameters)) await loadTemplateEngine();
+  // A class planned before is answered from memory at once: the lookup costs less than waiting a turn of the event loop for a slice.
+  const known = deps.plans?.remembered(parameters, context, socketDialect);
+  if (known !== undefined) return known;
   const scheduler = deps.scheduler ?? IMMEDIATE;
   const plan = () => (deps.plans ? deps.plans.plan(parameters, context, socketDialect, context.tenant) : planOrThrow(parameters, context, socketDialect));
   const texts = deps.isolate ? textsToParseAhead(parameters, socketDialect) : [];
-  if (!deps.isolate || texts.length === 0 || deps.plans?.has(parameters, context, socketDialect)) return scheduler.run(context.tenant, plan);
+  if (!deps.isolate || texts.length === 0) return scheduler.run(context.tenant, plan);
   const outcomes = await deps.isolate.parseYaml(context.tenant, texts, context.signal);
   return scheduler.run(context.tenant, () => withParsedAhead(texts, outcomes, plan));
 }

@@ -11,6 +11,8 @@ export interface PlanCache {
   plan(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect?: string, tenant?: string): MountPlan;
   /** Whether `plan` would answer from memory. */
   has(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect?: string): boolean;
+  /** The plan `plan` would answer from memory (throwing the remembered ConfigError of a class that failed), or undefined; plans nothing. */
+  remembered(parameters: Readonly<Record<string, string>>, context: DialectContext, socketDialect?: string): MountPlan | undefined;
 }
 
 /** Limits of the cache: at most this many plans, holding at most this many bytes of parameters and plan. */
@@ -80,6 +82,14 @@ export function createPlanCache(limits: PlanCacheLimits | number = DEFAULT_PLAN_
   return {
     has(parameters, context, socketDialect) {
       return entries.has(planKey(parameters, context, socketDialect).key);
+    },
+    remembered(parameters, context, socketDialect) {
+      const { key } = planKey(parameters, context, socketDialect);
+      const entry = entries.get(key);
+      if (entry === undefined) return undefined;
+      remove(key, entry);
+      add(key, entry);
+      return unwrap(entry.value);
     },
     plan(parameters, context, socketDialect, tenant) {
       const { key, bytes } = planKey(parameters, context, socketDialect);

@@ -56,6 +56,18 @@ test('forgets the least recently used plan past its size', (t) => {
   t.not(cache.plan({ objects: `${OBJECTS}\n  mode: "0400"` }, planContext(0o644)), two);
 });
 
+test('remembered answers a plan it holds, or nothing, and counts as a use: the plan it answered is not the next to go', (t) => {
+  const cache = createPlanCache(2);
+  t.is(cache.remembered({ objects: OBJECTS }, planContext(0o644)), undefined);
+  t.false(cache.has({ objects: OBJECTS }, planContext(0o644)), 'asking plans nothing');
+  const one = cache.plan({ objects: OBJECTS }, planContext(0o644));
+  cache.plan({ objects: `${OBJECTS}\n  mode: "0400"` }, planContext(0o644));
+  t.is(cache.remembered({ objects: OBJECTS }, planContext(0o644)), one);
+  cache.plan({ objects: `${OBJECTS}\n  mode: "0440"` }, planContext(0o644));
+  t.is(cache.remembered({ objects: OBJECTS }, planContext(0o644)), one);
+  t.is(cache.remembered({ objects: `${OBJECTS}\n  mode: "0400"` }, planContext(0o644)), undefined, 'the other plan was pushed out instead');
+});
+
 test('drops the oldest plans once the cache holds more bytes than its budget', (t) => {
   // Each class below is about 50 bytes of parameters, counted as about 200 bytes of plan.
   const cache = createPlanCache({ maxEntries: 10, maxBytes: 500 });
