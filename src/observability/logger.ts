@@ -15,7 +15,12 @@ const CENSOR = '[redacted]';
 /** Deeper than this, values are replaced: log fields are flat by design. */
 const MAX_DEPTH = 6;
 
-/** Creates the logger; `destination` lets tests capture every line. */
+/**
+ * Creates the logger; `destination` lets tests capture every line. Without one, lines are written to
+ * stdout synchronously: an asynchronous write goes through libuv's thread pool, and waking its thread for
+ * every Mount's line cost about 24 µs of the main thread per line against under 1 µs for the write itself
+ * (docs/operations.md#logs). The line is also never lost when the process dies.
+ */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
@@ -25,7 +30,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     serializers: { err: (value: unknown) => value },
     formatters: { level: (label: string) => ({ level: label }), log: (object: Record<string, unknown>) => censor(object, 0) as Record<string, unknown> },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }
 
 /** Name, message and stack of an error; nothing else of it. */

@@ -19,3 +19,16 @@ test('logs an error as its name, message and stack only', (t) => {
   t.false((lines[0] ?? '').includes('session-789'));
   t.false((lines[0] ?? '').includes('secret-body'));
 });
+
+test('without a destination, each line is on stdout as soon as it is logged: all of them survive a SIGKILL right after', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const logger = new URL('../../src/observability/logger.ts', import.meta.url).href;
+  // The child logs and is killed in the same tick: asynchronous writes would still be queued behind the first.
+  const script = `const { createLogger } = await import(${JSON.stringify(logger)}); const log = createLogger('info'); for (let n = 0; n < 100; n += 1) log.info({ n }, 'last words'); process.kill(process.pid, 'SIGKILL');`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const signal = await new Promise((resolve) => child.once('close', (_code, killed) => resolve(killed)));
+  t.is(signal, 'SIGKILL');
+  t.is(output.split('\n').filter((line) => line.includes('"msg":"last words"')).length, 100);
+});
