@@ -32,32 +32,45 @@ interface Group extends Request {
   readonly identity: string;
 }
 
+/** One store call: the groups it answers, and their requests in the same order. */
+interface StoreCall {
+  readonly groups: readonly Group[];
+  readonly requests: readonly FetchRequest[];
+}
+
+/** A planned object list's distinct requests, and the store calls made of them for the identities last seen. */
+interface Grouping {
+  readonly requests: readonly Request[];
+  last?: { readonly identities: readonly string[]; readonly calls: readonly StoreCall[] };
+}
+
 /**
  * Groups objects by store and identity, asks each store once per distinct request (in batches of
  * the store's size), and maps the answers back to every object that asked. Throws DeadlineError
  * naming the objects still pending when the Mount's signal fires first.
  */
 export function createObjectFetcher(backends: BackendRegistry, metrics: Metrics, batchFetch: BatchFetch = callBackend): ObjectFetcher {
-  // A cached plan's objects come back Mount after Mount: their grouping by request is made once.
-  const groupings = new WeakMap<readonly ObjectSpec[], readonly Request[]>();
+  // A cached plan's objects come back Mount after Mount: their grouping by request is made once, and their
+  // store calls once per set of identities (the same Mount after Mount for the pods of one identity).
+  const groupings = new WeakMap<readonly ObjectSpec[], Grouping>();
   return {
     async fetchObjects(objects, context) {
       const results = new Map<ObjectSpec, FetchResult>();
       const work = (async () => {
-        let requests = groupings.get(objects);
-        if (requests === undefined) {
-          requests = distinctRequests(objects, backends);
-          groupings.set(objects, requests);
+        let grouping = groupings.get(objects);
+        if (grouping === undefined) {
+          grouping = { requests: distinctRequests(objects, backends) };
+          groupings.set(objects, grouping);
         }
-        const groups = await withIdentities(requests, context);
+        const calls = storeCalls(grouping, await identitiesOf(grouping.requests, context));
         await Promise.all(
-          batches(groups).map(async (batch) => {
-            const first = batch[0] as Group;
-            const answers = await fetchBatch(batchFetch, first.backend, first.identity, batch.map((group) => group.request), context);
+          calls.map(async ({ groups, requests }) => {
+            const first = groups[0] as Group;
+            const answers = await fetchBatch(batchFetch, first.backend, first.identity, requests, context);
             // Counted once per outcome and batch: a metric update costs more than the rest of a cached object's fetch.
             let ok = 0;
             let failed: Map<string, number> | undefined;
-            batch.forEach((group, index) => {
+            for (let index = 0; index < groups.length; index += 1) {
               const answer = answers[index] as FetchResult;
               if (answer.ok) ok += 1;
               else {
@@ -65,8 +78,9 @@ export function createObjectFetcher(backends: BackendRegistry, metrics: Metrics,
                 failed ??= new Map();
                 failed.set(outcome, (failed.get(outcome) ?? 0) + 1);
               }
-              for (const object of group.objects) results.set(object, answer);
-            });
+              const asking = (groups[index] as Group).objects;
+              for (let object = 0; object < asking.length; object += 1) results.set(asking[object] as ObjectSpec, answer);
+            }
             const store = first.backend.store;
             if (ok > 0) metrics.backendRequests.inc({ store, operation: 'fetch', outcome: 'ok' }, ok);
             for (const [outcome, count] of failed ?? []) metrics.backendRequests.inc({ store, operation: 'fetch', outcome }, count);
@@ -126,17 +140,32 @@ function distinctRequests(objects: readonly ObjectSpec[], backends: BackendRegis
  * of 250 extractions from one secret makes one). An identity that cannot be resolved fails the objects
  * that need it, with the first of them named.
  */
-async function withIdentities(requests: readonly Request[], context: FetchContext): Promise<Group[]> {
+async function identitiesOf(requests: readonly Request[], context: FetchContext): Promise<string[]> {
   // Identities resolve concurrently; a failure is reported for the first failing object in plan order,
   // which is the first object of the first failing request (requests are in the order they first appear).
   const identities = await Promise.allSettled(requests.map(({ backend, request }) => backend.identityKey(request, context)));
-  return requests.map((group, index) => {
-    const identity = identities[index] as PromiseSettledResult<string>;
+  return identities.map((identity, index) => {
     if (identity.status === 'rejected') {
-      throw identity.reason instanceof CourierError ? withField(identity.reason, (group.objects[0] as ObjectSpec).id) : identity.reason;
+      throw identity.reason instanceof CourierError ? withField(identity.reason, ((requests[index] as Request).objects[0] as ObjectSpec).id) : identity.reason;
     }
-    return { backend: group.backend, identity: identity.value, request: group.request, objects: group.objects };
+    return identity.value;
   });
+}
+
+/** The store calls for these identities: those of the last Mount when its identities were the same. */
+function storeCalls(grouping: Grouping, identities: readonly string[]): readonly StoreCall[] {
+  const last = grouping.last;
+  if (last !== undefined && sameStrings(last.identities, identities)) return last.calls;
+  const groups = grouping.requests.map((request, index) => ({ ...request, identity: identities[index] as string }));
+  const calls = batches(groups).map((batch) => ({ groups: batch, requests: batch.map((group) => group.request) }));
+  grouping.last = { identities, calls };
+  return calls;
+}
+
+function sameStrings(one: readonly string[], other: readonly string[]): boolean {
+  if (one.length !== other.length) return false;
+  for (let index = 0; index < one.length; index += 1) if (one[index] !== other[index]) return false;
+  return true;
 }
 
 /** Splits groups into store calls: same store and identity, at most maxBatchSize each. */

@@ -118,11 +118,15 @@ function ownBuffer(bytes: Uint8Array): Uint8Array {
 /** Extractions made in the isolate, by object; objects not in it are extracted inline. */
 export type Extracted = ReadonlyMap<ObjectSpec, Uint8Array | CourierError>;
 
+/** What extractInIsolate answers for objects none of which extracts anything. */
+const NOTHING_EXTRACTED: Extracted = new Map();
+
 /**
  * Moves the extractions that would hold the main thread (a large secret's parse, a costly search) to
  * the isolate: one job per secret, so the objects of one large secret share one parse there too.
  */
 export function* extractInIsolate(objects: readonly ObjectSpec[], results: ReadonlyMap<ObjectSpec, FetchResult>, budgets: MountBudgets, offload: Offload): Generator<Step, Extracted, void> {
+  if (!objects.some((object) => object.extract)) return NOTHING_EXTRACTED;
   const groups = new Map<Uint8Array, ObjectSpec[]>();
   for (const object of objects) {
     const result = results.get(object);

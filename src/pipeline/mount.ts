@@ -102,11 +102,11 @@ function fetchedObjects(plan: MountPlan): readonly ObjectSpec[] {
  * that takes long and cannot be split.
  */
 async function planMount(parameters: Readonly<Record<string, string>>, context: DialectContext & { readonly tenant: string; readonly signal: AbortSignal }, deps: MountDependencies, socketDialect: string | undefined): Promise<MountPlan> {
-  // The template engine loads with the first class that may hold a template.
-  if (!templateEngineLoaded() && mayHoldTemplate(parameters)) await loadTemplateEngine();
   // A class planned before is answered from memory at once: the lookup costs less than waiting a turn of the event loop for a slice.
   const known = deps.plans?.remembered(parameters, context, socketDialect);
   if (known !== undefined) return known;
+  // The template engine loads with the first class that may hold a template (a remembered one was planned with it).
+  if (!templateEngineLoaded() && mayHoldTemplate(parameters)) await loadTemplateEngine();
   const scheduler = deps.scheduler ?? IMMEDIATE;
   const plan = () => (deps.plans ? deps.plans.plan(parameters, context, socketDialect, context.tenant) : planOrThrow(parameters, context, socketDialect));
   const texts = deps.isolate ? textsToParseAhead(parameters, socketDialect) : [];

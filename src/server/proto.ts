@@ -122,19 +122,26 @@ type WireFile = { path: string; mode: number; contents: Uint8Array };
  * sent; everything else is written into one buffer, sized first, and the chunks between them are views of it.
  */
 export function encodeMountResponseChunks(message: WireMountResponse): Uint8Array[] {
+  // Indexed loops: an array iterator per loop was most of what a response's encoding allocated besides its buffer.
+  const { objectVersion: versions, files } = message;
   const error = message.error === undefined || message.error === null ? undefined : message.error;
   let inline = error === undefined ? 0 : fieldBytes(stringsBytes(error, ERROR));
-  for (const version of message.objectVersion) inline += fieldBytes(versionBytes(version));
-  for (const file of message.files) {
+  for (let index = 0; index < versions.length; index += 1) inline += fieldBytes(versionBytes(versions[index] as WireObjectVersion));
+  for (let index = 0; index < files.length; index += 1) {
+    const file = files[index] as WireFile;
     const length = file.contents.byteLength;
     inline += fieldBytes(fileBytes(file)) - (length < SHARED_CONTENTS_BYTES ? 0 : length);
   }
   const out = new FieldWriter(inline);
-  for (const version of message.objectVersion) out.head(1, versionBytes(version)).string(1, version.id).string(2, version.version);
+  for (let index = 0; index < versions.length; index += 1) {
+    const version = versions[index] as WireObjectVersion;
+    out.head(1, versionBytes(version)).string(1, version.id).string(2, version.version);
+  }
   if (error !== undefined) out.head(2, stringsBytes(error, ERROR)).strings(error, ERROR);
   const chunks: Uint8Array[] = [];
   let from = 0;
-  for (const file of message.files) {
+  for (let index = 0; index < files.length; index += 1) {
+    const file = files[index] as WireFile;
     const length = file.contents.byteLength;
     out.head(3, fileBytes(file)).string(1, file.path);
     if (file.mode !== 0) out.tag(2, VARINT).int32(file.mode);

@@ -91,7 +91,9 @@ function parseStringMap(text: string, field: string, nullable: boolean): Record<
     throw new ConfigError('must be a JSON object of strings', { field });
   }
   const result: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [key, item] of Object.entries(value)) {
+  // JSON.parse makes own properties only (a "__proto__" key too), so for...in sees exactly them, without an array of pairs.
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
     if (typeof item !== 'string') throw new ConfigError(`key "${key}" must have a string value`, { field });
     result[key] = item;
   }

@@ -74,3 +74,36 @@ test('objects that ask for the same thing share one identity lookup; a failing o
   t.is(error?.message, 'objects[1]: no role for x/1');
   t.deepEqual(lookups, ['a/1', 'x/1']);
 });
+
+test('the same objects fetched for pods of different identities, one after another, are batched and answered under each pod\'s own identity', async (t) => {
+  const asked: Array<[string, string[]]> = [];
+  const values = new Map([['web', 'w'], ['api', 'a']]);
+  const store: Backend = {
+    store: 'aws-sm',
+    maxBatchSize: 2,
+    identityKey: (_request, { pod }) => Promise.resolve(pod.serviceAccount),
+    fetch: (requests, { pod }) => {
+      asked.push([pod.serviceAccount, requests.map((request) => request.locator)]);
+      return Promise.resolve(requests.map((request) => ({ ok: true as const, contents: new TextEncoder().encode(`${values.get(pod.serviceAccount)}:${request.locator}`), version: '1' })));
+    },
+  };
+  const fetcher = createObjectFetcher(new Map([['aws-sm', store]]), createMetrics(), (backend, identity, requests, callContext) => {
+    t.is(identity, callContext.pod.serviceAccount, 'each call is made under the identity of the pod it is for');
+    return backend.fetch(requests, callContext);
+  });
+  // One planned object list, as a cached plan hands it over Mount after Mount.
+  const objects = [object(0, 'db/1'), object(1, 'db/2'), object(2, 'db/3')];
+  const as = (serviceAccount: string) => ({ ...context, pod: { ...context.pod, serviceAccount } });
+  const read = async (serviceAccount: string) => {
+    const results = await fetcher.fetchObjects(objects, as(serviceAccount));
+    return objects.map((planned) => {
+      const result = results.get(planned);
+      return result?.ok ? new TextDecoder().decode(result.contents) : 'failed';
+    });
+  };
+  t.deepEqual(await read('web'), ['w:db/1', 'w:db/2', 'w:db/3']);
+  t.deepEqual(await read('api'), ['a:db/1', 'a:db/2', 'a:db/3']);
+  t.deepEqual(await read('web'), ['w:db/1', 'w:db/2', 'w:db/3']);
+  t.deepEqual(await read('web'), ['w:db/1', 'w:db/2', 'w:db/3']);
+  t.deepEqual(asked, [['web', ['db/1', 'db/2']], ['web', ['db/3']], ['api', ['db/1', 'db/2']], ['api', ['db/3']], ['web', ['db/1', 'db/2']], ['web', ['db/3']], ['web', ['db/1', 'db/2']], ['web', ['db/3']]]);
+});

@@ -200,3 +200,12 @@ test('refuses tokens in the attributes that differ from those in the secrets (on
   const error = t.throws(() => decodeRequest(request(raw)), { instanceOf: AuthError });
   t.is(error?.message, 'attributes["csi.storage.k8s.io/serviceAccount.tokens"]: service-account tokens arrived both in the volume attributes and in the secrets, and they differ; kubelet fills only one of them, so the other was written by the pod: remove "csi.storage.k8s.io/serviceAccount.tokens" from the pod\'s volumeAttributes or its nodePublishSecretRef Secret');
 });
+
+test('a "__proto__" or "constructor" key is a parameter like any other, and changes no object\'s prototype', (t) => {
+  const decoded = decodeRequest(request({ attributes: '{"__proto__":"x","constructor":"y","objects":"- source: file:a"}', secrets: '{"__proto__":"z"}' }));
+  t.deepEqual(Object.keys(decoded.parameters).sort(), ['__proto__', 'constructor', 'objects']);
+  t.is(decoded.parameters['__proto__'], 'x');
+  t.is(Object.getPrototypeOf(decoded.parameters), null);
+  t.is(decoded.secrets?.['__proto__'], 'z');
+  t.is(({} as Record<string, unknown>)['x'], undefined);
+});
