@@ -113,7 +113,7 @@ async function fetchBatch(batchFetch: BatchFetch, backend: Backend, identity: st
  */
 function distinctRequests(objects: readonly ObjectSpec[], backends: BackendRegistry): Request[] {
   // By store, then by request key: the keys are remembered with each planned object's request.
-  const byStore = new Map<string, Map<string, { readonly backend: Backend; readonly request: FetchRequest; readonly objects: ObjectSpec[] }>>();
+  const byStore = new Map<string, Map<string, Request & { readonly objects: ObjectSpec[] }>>();
   const distinct: Request[] = [];
   for (const object of objects) {
     const backend = backends.get(object.store);
@@ -122,7 +122,7 @@ function distinctRequests(objects: readonly ObjectSpec[], backends: BackendRegis
     }
     const request = toFetchRequest(object);
     const key = requestKey(request);
-    const requests = byStore.get(object.store) ?? new Map<string, { readonly backend: Backend; readonly request: FetchRequest; readonly objects: ObjectSpec[] }>();
+    const requests = byStore.get(object.store) ?? new Map<string, Request & { readonly objects: ObjectSpec[] }>();
     byStore.set(object.store, requests);
     const known = requests.get(key);
     if (known) known.objects.push(object);

@@ -39,7 +39,7 @@ export function* assembleSteps(objects: readonly ObjectSpec[], results: Readonly
   const skipped: string[] = [];
   const failures: CourierError[] = [];
   const inputs = (options.templates ?? []).flatMap((template) => template.inputs.map(({ object }) => object));
-  const extracted = options.offload ? yield* extractInIsolate([...objects, ...inputs], results, budgets, options.offload) : undefined;
+  const extracted = options.offload ? yield* extractInIsolate(inputs.length === 0 ? objects : [...objects, ...inputs], results, budgets, options.offload) : undefined;
   for (const object of objects) {
     yield;
     const outcome = buildFile(object, results.get(object), budgets, documents, extracted);

@@ -79,29 +79,28 @@ export function createPlanCache(limits: PlanCacheLimits | number = DEFAULT_PLAN_
       remove(oldest, old);
     }
   };
+  /** The remembered plan under `key`, now the most recently used (throwing a remembered error), or undefined. */
+  const used = (key: string): MountPlan | undefined => {
+    const entry = entries.get(key);
+    if (entry === undefined) return undefined;
+    remove(key, entry);
+    add(key, entry);
+    return unwrap(entry.value);
+  };
   return {
     has(parameters, context, socketDialect) {
       return entries.has(planKey(parameters, context, socketDialect).key);
     },
     remembered(parameters, context, socketDialect) {
-      const { key } = planKey(parameters, context, socketDialect);
-      const entry = entries.get(key);
-      if (entry === undefined) return undefined;
-      remove(key, entry);
-      add(key, entry);
-      return unwrap(entry.value);
+      return used(planKey(parameters, context, socketDialect).key);
     },
     plan(parameters, context, socketDialect, tenant) {
       const { key, bytes } = planKey(parameters, context, socketDialect);
-      let entry = entries.get(key);
-      if (entry === undefined) {
-        entry = { value: planOrError(parameters, context, socketDialect), bytes: bytes * PLAN_BYTES_PER_PARAMETER_BYTE, owner: tenant };
-        // A plan larger than a tenant's share (the whole cache, without tenants) is used once and not kept.
-        if (entry.bytes > maxBytes * (tenant === undefined ? 1 : TENANT_SHARE)) return unwrap(entry.value);
-      } else {
-        remove(key, entry);
-      }
-      add(key, entry);
+      const known = used(key);
+      if (known !== undefined) return known;
+      const entry = { value: planOrError(parameters, context, socketDialect), bytes: bytes * PLAN_BYTES_PER_PARAMETER_BYTE, owner: tenant };
+      // A plan larger than a tenant's share (the whole cache, without tenants) is used once and not kept.
+      if (entry.bytes <= maxBytes * (tenant === undefined ? 1 : TENANT_SHARE)) add(key, entry);
       return unwrap(entry.value);
     },
   };
