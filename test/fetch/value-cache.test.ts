@@ -23,6 +23,26 @@ test('a value is served until its TTL has passed, then dropped', async (t) => {
   t.is(cache.bytes, 0);
 });
 
+test('values stored at different times expire each at its own time, also after one was stored again or dropped', async (t) => {
+  const { cache, clock } = cacheWith(30_000);
+  cache.set('a', 'scripted', value('a1'));
+  await clock.advance(10_000);
+  cache.set('b', 'scripted', value('b1'));
+  await clock.advance(10_000);
+  cache.set('a', 'scripted', value('a2'));
+  cache.set('c', 'scripted', value('c1'));
+  cache.dropStore('other');
+  await clock.advance(10_000);
+  t.is(text(cache.get('b')?.contents), 'b1', 'b is 20 s old');
+  await clock.advance(10_000);
+  t.is(cache.get('b'), undefined, 'b expired 30 s after it was stored');
+  t.is(text(cache.get('a')?.contents), 'a2', 'a was stored again 20 s ago');
+  await clock.advance(9_999);
+  t.deepEqual([text(cache.get('a')?.contents), text(cache.get('c')?.contents)], ['a2', 'c1']);
+  await clock.advance(1);
+  t.deepEqual([cache.get('a'), cache.get('c'), cache.size], [undefined, undefined, 0]);
+});
+
 test('a TTL of 0 disables the cache', (t) => {
   const { cache } = cacheWith(0);
   cache.set('k', 'scripted', value('one'));
