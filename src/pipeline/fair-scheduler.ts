@@ -16,10 +16,12 @@ const HALF_LIFE_MS = 200;
 /** Tenants whose use is remembered; the idle ones longest unseen are forgotten first. */
 const MAX_TENANTS = 4_096;
 
-/** A tenant's recent CPU use: `value` milliseconds as of `at`, halving every HALF_LIFE_MS since. */
-interface Use {
+/** A tenant: its recent CPU use (`value` milliseconds as of `at`, halving every HALF_LIFE_MS since) and its waiting slices. */
+interface Tenant {
+  readonly name: string;
   value: number;
   at: number;
+  readonly queue: Array<() => void>;
 }
 
 /** Options for tests: the clock the scheduler reads. */
@@ -39,34 +41,53 @@ export interface FairSchedulerOptions {
  */
 export function createFairScheduler(options: FairSchedulerOptions = {}): FairScheduler {
   const now = options.now ?? (() => performance.now());
-  const queues = new Map<string, Array<() => void>>();
-  const uses = new Map<string, Use>();
+  // Tenants by name, the one charged last at the end. A tenant stays here while idle (until forgotten): adding
+  // and deleting a key of this long-lived Map on every Mount would make it a new table in the old generation.
+  const tenants = new Map<string, Tenant>();
+  /** The tenants with slices waiting, in the order they began to wait (the first of equals goes first). */
+  const waiting: Tenant[] = [];
+  let last: string | undefined;
   let scheduled = false;
-  const recent = (use: Use | undefined, at: number): number => (use ? use.value * 2 ** ((use.at - at) / HALF_LIFE_MS) : 0);
-  const next = (at: number): string | undefined => {
-    let best: string | undefined;
+  const recent = (tenant: Tenant, at: number): number => tenant.value * 2 ** ((tenant.at - at) / HALF_LIFE_MS);
+  const tenantOf = (name: string): Tenant => {
+    const known = tenants.get(name);
+    if (known) return known;
+    const created: Tenant = { name, value: 0, at: 0, queue: [] };
+    tenants.set(name, created);
+    if (tenants.size > MAX_TENANTS) {
+      // The tenants to forget are the least recently charged ones not waiting.
+      for (const [old, tenant] of tenants) {
+        if (tenant.queue.length > 0 || tenant === created) continue;
+        tenants.delete(old);
+        if (old === last) last = undefined;
+        break;
+      }
+    }
+    return created;
+  };
+  /** The index in `waiting` of the tenant that has used the least lately. */
+  const next = (at: number): number => {
+    let best = 0;
     let least = Number.POSITIVE_INFINITY;
-    for (const tenant of queues.keys()) {
-      const value = recent(uses.get(tenant), at);
+    for (let index = 0; index < waiting.length; index += 1) {
+      const value = recent(waiting[index] as Tenant, at);
       if (value < least) {
         least = value;
-        best = tenant;
+        best = index;
       }
     }
     return best;
   };
-  const charge = (tenant: string, ms: number) => {
+  const charge = (name: string, ms: number) => {
     const at = now();
-    const value = recent(uses.get(tenant), at) + ms;
-    // Most recently charged last, so the tenants to forget are the first ones not waiting.
-    uses.delete(tenant);
-    uses.set(tenant, { value, at });
-    if (uses.size <= MAX_TENANTS) return;
-    for (const old of uses.keys()) {
-      if (queues.has(old)) continue;
-      uses.delete(old);
-      break;
-    }
+    const tenant = tenantOf(name);
+    tenant.value = recent(tenant, at) + ms;
+    tenant.at = at;
+    // Most recently charged last; the one charged last already is.
+    if (name === last) return;
+    tenants.delete(name);
+    tenants.set(name, tenant);
+    last = name;
   };
   const drain = () => {
     scheduled = false;
@@ -75,14 +96,17 @@ export function createFairScheduler(options: FairSchedulerOptions = {}): FairSch
     // I/O of others' Mounts come before the next; a tenant alone runs slices back to back for a turn.
     do {
       const before = now();
-      const tenant = next(before) as string;
-      const queue = queues.get(tenant) as Array<() => void>;
-      const task = queue.shift() as () => void;
-      if (queue.length === 0) queues.delete(tenant);
+      const index = next(before);
+      const tenant = waiting[index] as Tenant;
+      const task = tenant.queue.shift() as () => void;
+      if (tenant.queue.length === 0) {
+        for (let after = index + 1; after < waiting.length; after += 1) waiting[after - 1] = waiting[after] as Tenant;
+        waiting.pop();
+      }
       task();
-      charge(tenant, now() - before);
-    } while (queues.size === 1 && now() - started < TURN_MS);
-    if (queues.size > 0) schedule();
+      charge(tenant.name, now() - before);
+    } while (waiting.length === 1 && now() - started < TURN_MS);
+    if (waiting.length > 0) schedule();
   };
   const schedule = () => {
     if (scheduled) return;
@@ -99,9 +123,8 @@ export function createFairScheduler(options: FairSchedulerOptions = {}): FairSch
             reject(error instanceof Error ? error : new Error(String(error)));
           }
         };
-        const queue = queues.get(tenant);
-        if (queue) queue.push(task);
-        else queues.set(tenant, [task]);
+        const waiter = tenantOf(tenant);
+        if (waiter.queue.push(task) === 1) waiting.push(waiter);
         schedule();
       });
     },

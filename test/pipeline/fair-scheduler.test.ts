@@ -74,6 +74,19 @@ test('charging a tenant for work outside its slices lowers its priority', async 
   t.deepEqual(ran, ['other', 'other', 'sender', 'sender']);
 });
 
+test('past 4,096 tenants the one charged least recently and not waiting is forgotten, however often the others were charged', async (t) => {
+  const { scheduler, slice, ran } = fixture();
+  scheduler.charge('a', 1_000);
+  scheduler.charge('b', 1_000);
+  // a is charged again, twice in a row: it is now the most recent, b the least.
+  scheduler.charge('a', 0);
+  scheduler.charge('a', 0);
+  for (let index = 0; index < 4_095; index += 1) scheduler.charge(`t${index}`, 0.001);
+  // b, forgotten, competes as a newcomer; a still carries its 1,000 ms.
+  await Promise.all([slice('a', 0), slice('t0', 0), slice('b', 0)]);
+  t.deepEqual(ran, ['b', 't0', 'a']);
+});
+
 test('a slice that throws rejects its own call only; the others still run', async (t) => {
   const { scheduler, slice } = fixture();
   const failing = scheduler.run('a', () => {
