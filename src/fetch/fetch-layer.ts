@@ -115,7 +115,7 @@ class CachingLayer implements FetchLayer {
       // Each lookup is counted before #fetchOne returns, so the counts are complete here: one metric update per kind and batch.
       this.#count(backend.store, counts);
       // A batch answered from memory waits on nothing.
-      return waits.length === 0 ? Promise.resolve(answers) : Promise.all(waits).then(() => answers);
+      return waits.length === 0 ? answers : Promise.all(waits).then(() => answers);
     };
   }
 

@@ -16,9 +16,10 @@ export interface ObjectFetcher {
 
 /**
  * Calls a store for one batch of distinct requests that share `identity`; what a caching layer
- * puts in front of a backend. Must return one result per request, in order.
+ * puts in front of a backend. Must return one result per request, in order: at once when it has them
+ * all (from memory), so that a warm Mount waits on no promise for them.
  */
-export type BatchFetch = (backend: Backend, identity: string, requests: readonly FetchRequest[], context: FetchContext) => Promise<FetchResult[]>;
+export type BatchFetch = (backend: Backend, identity: string, requests: readonly FetchRequest[], context: FetchContext) => FetchResult[] | Promise<FetchResult[]>;
 
 /** Objects that ask one store for the same thing. */
 interface Request {
@@ -53,41 +54,54 @@ export function createObjectFetcher(backends: BackendRegistry, metrics: Metrics,
   // A cached plan's objects come back Mount after Mount: their grouping by request is made once, and their
   // store calls once per set of identities (the same Mount after Mount for the pods of one identity).
   const groupings = new WeakMap<readonly ObjectSpec[], Grouping>();
+  const groupingOf = (objects: readonly ObjectSpec[]): Grouping => {
+    let grouping = groupings.get(objects);
+    if (grouping === undefined) {
+      grouping = { requests: distinctRequests(objects, backends) };
+      groupings.set(objects, grouping);
+    }
+    return grouping;
+  };
+  /** Puts one store call's answers into `results` for every object that asked, and counts them. */
+  const record = ({ groups }: StoreCall, answers: readonly FetchResult[], results: Map<ObjectSpec, FetchResult>) => {
+    // Counted once per outcome and batch: a metric update costs more than the rest of a cached object's fetch.
+    let ok = 0;
+    let failed: Map<string, number> | undefined;
+    for (let index = 0; index < groups.length; index += 1) {
+      const answer = answers[index] as FetchResult;
+      if (answer.ok) ok += 1;
+      else {
+        const outcome = codeName(answer.error.grpcCode).toLowerCase();
+        failed ??= new Map();
+        failed.set(outcome, (failed.get(outcome) ?? 0) + 1);
+      }
+      const asking = (groups[index] as Group).objects;
+      for (let object = 0; object < asking.length; object += 1) results.set(asking[object] as ObjectSpec, answer);
+    }
+    const store = (groups[0] as Group).backend.store;
+    if (ok > 0) metrics.backendRequests.inc({ store, operation: 'fetch', outcome: 'ok' }, ok);
+    for (const [outcome, count] of failed ?? []) metrics.backendRequests.inc({ store, operation: 'fetch', outcome }, count);
+  };
+  /** Makes the store calls; what is left to wait for, or nothing when every call answered at once. */
+  const fetchCalls = (calls: readonly StoreCall[], results: Map<ObjectSpec, FetchResult>, context: FetchContext): Promise<unknown> | undefined => {
+    let waits: Array<Promise<void>> | undefined;
+    for (let index = 0; index < calls.length; index += 1) {
+      const call = calls[index] as StoreCall;
+      const first = call.groups[0] as Group;
+      const answers = fetchBatch(batchFetch, first.backend, first.identity, call.requests, context);
+      if (Array.isArray(answers)) record(call, answers, results);
+      else (waits ??= []).push(answers.then((arrived) => record(call, arrived, results)));
+    }
+    return waits && Promise.all(waits);
+  };
   return {
     async fetchObjects(objects, context) {
       const results = new Map<ObjectSpec, FetchResult>();
-      const work = (async () => {
-        let grouping = groupings.get(objects);
-        if (grouping === undefined) {
-          grouping = { requests: distinctRequests(objects, backends) };
-          groupings.set(objects, grouping);
-        }
-        const calls = storeCalls(grouping, await identitiesOf(grouping.requests, context));
-        await Promise.all(
-          calls.map(async ({ groups, requests }) => {
-            const first = groups[0] as Group;
-            const answers = await fetchBatch(batchFetch, first.backend, first.identity, requests, context);
-            // Counted once per outcome and batch: a metric update costs more than the rest of a cached object's fetch.
-            let ok = 0;
-            let failed: Map<string, number> | undefined;
-            for (let index = 0; index < groups.length; index += 1) {
-              const answer = answers[index] as FetchResult;
-              if (answer.ok) ok += 1;
-              else {
-                const outcome = codeName(answer.error.grpcCode).toLowerCase();
-                failed ??= new Map();
-                failed.set(outcome, (failed.get(outcome) ?? 0) + 1);
-              }
-              const asking = (groups[index] as Group).objects;
-              for (let object = 0; object < asking.length; object += 1) results.set(asking[object] as ObjectSpec, answer);
-            }
-            const store = first.backend.store;
-            if (ok > 0) metrics.backendRequests.inc({ store, operation: 'fetch', outcome: 'ok' }, ok);
-            for (const [outcome, count] of failed ?? []) metrics.backendRequests.inc({ store, operation: 'fetch', outcome }, count);
-          }),
-        );
-      })();
-      await untilAborted(work, context.signal, () => deadlineError(objects.filter((object) => !results.has(object))));
+      if (context.signal.aborted) throw deadlineError(objects);
+      const grouping = groupingOf(objects);
+      const identities = identitiesOf(grouping.requests, context);
+      const work = identities instanceof Promise ? identities.then((resolved) => fetchCalls(storeCalls(grouping, resolved), results, context)) : fetchCalls(storeCalls(grouping, identities), results, context);
+      if (work !== undefined) await untilAborted(work, context.signal, () => deadlineError(objects.filter((object) => !results.has(object))));
       return results;
     },
   };
@@ -96,15 +110,23 @@ export function createObjectFetcher(backends: BackendRegistry, metrics: Metrics,
 /** The plain store call, used when no caching layer is in front. */
 export const callBackend: BatchFetch = (backend, _identity, requests, context) => backend.fetch(requests, context);
 
-async function fetchBatch(batchFetch: BatchFetch, backend: Backend, identity: string, requests: readonly FetchRequest[], context: FetchContext): Promise<FetchResult[]> {
-  try {
-    const answers = await batchFetch(backend, identity, requests, context);
-    if (answers.length !== requests.length) throw new Error(`store ${backend.store} answered ${answers.length} of ${requests.length} requests`);
-    return answers;
-  } catch (error) {
+/** One store call's answers, at once when the call answered at once; a CourierError fails each of its requests. */
+function fetchBatch(batchFetch: BatchFetch, backend: Backend, identity: string, requests: readonly FetchRequest[], context: FetchContext): FetchResult[] | Promise<FetchResult[]> {
+  const failed = (error: unknown): FetchResult[] => {
     if (!(error instanceof CourierError)) throw error;
     return requests.map(() => ({ ok: false, error }));
+  };
+  const checked = (answers: FetchResult[]): FetchResult[] => {
+    if (answers.length !== requests.length) throw new Error(`store ${backend.store} answered ${answers.length} of ${requests.length} requests`);
+    return answers;
+  };
+  let answers: FetchResult[] | Promise<FetchResult[]>;
+  try {
+    answers = batchFetch(backend, identity, requests, context);
+  } catch (error) {
+    return failed(error);
   }
+  return Array.isArray(answers) ? checked(answers) : answers.then(checked, failed);
 }
 
 /**
@@ -138,12 +160,30 @@ function distinctRequests(objects: readonly ObjectSpec[], backends: BackendRegis
 /**
  * Each request's identity: objects that ask a store for the same thing share one identity lookup (a class
  * of 250 extractions from one secret makes one). An identity that cannot be resolved fails the objects
- * that need it, with the first of them named.
+ * that need it, with the first of them named. When every store answers at once, so does this.
  */
-async function identitiesOf(requests: readonly Request[], context: FetchContext): Promise<string[]> {
-  // Identities resolve concurrently; a failure is reported for the first failing object in plan order,
-  // which is the first object of the first failing request (requests are in the order they first appear).
-  const identities = await Promise.allSettled(requests.map(({ backend, request }) => backend.identityKey(request, context)));
+function identitiesOf(requests: readonly Request[], context: FetchContext): readonly string[] | Promise<readonly string[]> {
+  const answers: Array<string | Promise<string>> = [];
+  let waiting = false;
+  for (let index = 0; index < requests.length; index += 1) {
+    const { backend, request } = requests[index] as Request;
+    let answer: string | Promise<string>;
+    try {
+      answer = backend.identityKey(request, context);
+    } catch (error) {
+      answer = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (typeof answer !== 'string') waiting = true;
+    answers.push(answer);
+  }
+  return waiting ? settled(requests, answers) : (answers as string[]);
+}
+
+/** The identities once all have resolved: a failure is reported for the first failing object in plan order. */
+async function settled(requests: readonly Request[], answers: ReadonlyArray<string | Promise<string>>): Promise<string[]> {
+  // Identities resolve concurrently; the first failing object in plan order is the first object of the
+  // first failing request (requests are in the order they first appear).
+  const identities = await Promise.allSettled(answers.map((answer) => Promise.resolve(answer)));
   return identities.map((identity, index) => {
     if (identity.status === 'rejected') {
       throw identity.reason instanceof CourierError ? withField(identity.reason, ((requests[index] as Request).objects[0] as ObjectSpec).id) : identity.reason;

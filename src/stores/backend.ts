@@ -37,9 +37,10 @@ export interface Backend {
    * The identity a request is authorized as, as far as the store is concerned: for AWS the role ARN,
    * region and namespace/service account; none for the local store. Fetched values (and
    * credentials) are shared only between requests with the same store, identity key and selector.
-   * Throws AuthError when the pod's identity cannot be resolved.
+   * Throws AuthError when the pod's identity cannot be resolved. A store that knows it without waiting
+   * (the local store has none) answers with the string itself: a warm Mount then waits on no promise for it.
    */
-  identityKey(request: FetchRequest, context: FetchContext): Promise<string>;
+  identityKey(request: FetchRequest, context: FetchContext): string | Promise<string>;
   /**
    * Fetches a batch; the results are in request order. Every request of one call has the same
    * identity key and the batch is at most maxBatchSize long. A failure of one request is reported

@@ -50,6 +50,33 @@ test('an identity that cannot be resolved fails with the first such object in pl
   t.deepEqual(calls, []);
 });
 
+test('a store that knows identities at once (a string, or a throw) mixes with one that looks them up: same calls, same first failure named', async (t) => {
+  const calls: string[][] = [];
+  const looked = storeWith({ 'x/1': 5 }, calls);
+  // The same store answering without a promise: its identity is the locator's prefix, and "z/" has none.
+  const atOnce: Backend = {
+    ...storeWith({}, calls),
+    store: 'file',
+    identityKey: (request) => {
+      if (request.locator.startsWith('z/')) throw new AuthError(`no identity for ${request.locator}`);
+      return request.locator.split('/')[0] ?? '';
+    },
+  };
+  const fetcher = createObjectFetcher(new Map([['aws-sm', looked], ['file', atOnce]]), createMetrics());
+  const ok = await fetcher.fetchObjects([object(0, 'a/1', 'file'), object(1, 'a/2'), object(2, 'b/1', 'file')], context);
+  t.deepEqual(calls, [['a/1'], ['a/2'], ['b/1']], 'one call per store and identity');
+  t.true([...ok.values()].every((result) => result.ok));
+  calls.length = 0;
+  // Alone, a store that answers at once fetches the same way.
+  await fetcher.fetchObjects([object(0, 'a/1', 'file'), object(1, 'a/3', 'file')], context);
+  t.deepEqual(calls, [['a/1', 'a/3']]);
+  // A throw is a failure like a rejection: the first failing object in plan order is named, even when a later one fails first.
+  const error = await t.throwsAsync(fetcher.fetchObjects([object(0, 'a/1', 'file'), object(1, 'x/1'), object(2, 'z/1', 'file')], context));
+  t.is(error?.message, 'objects[1]: no role for x/1');
+  const thrown = await t.throwsAsync(fetcher.fetchObjects([object(0, 'z/2', 'file')], context));
+  t.is(thrown?.message, 'objects[0]: no identity for z/2');
+});
+
 test('an object of a store that is not enabled fails before any identity is resolved', async (t) => {
   const calls: string[][] = [];
   const fetcher = createObjectFetcher(new Map([['aws-sm', storeWith({}, calls)]]), createMetrics());

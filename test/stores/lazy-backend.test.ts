@@ -39,7 +39,7 @@ test('tries a failed load again on the next call', async (t) => {
     loads += 1;
     return loads === 1 ? Promise.reject(new Error('cannot load')) : Promise.resolve(realBackend([]));
   });
-  await t.throwsAsync(backend.identityKey(request, context), { message: 'cannot load' });
+  await t.throwsAsync(async () => backend.identityKey(request, context), { message: 'cannot load' });
   t.is(await backend.identityKey(request, context), 'role');
   t.is(loads, 2);
 });

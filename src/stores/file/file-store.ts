@@ -63,8 +63,8 @@ export class FileStore implements Backend {
   }
 
   /** Anyone who can mount may read the local store; it has no identities. */
-  identityKey(): Promise<string> {
-    return Promise.resolve('');
+  identityKey(): string {
+    return '';
   }
 
   onInvalidate(listener: () => void): void {

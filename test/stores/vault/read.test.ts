@@ -134,7 +134,7 @@ test('a bad request names the read and what to check', fails, (world) => world.v
 const refusedPin = test.macro(async (t, locator: string, expected: string) => {
   const world = await startVaultWorld(t);
   const context = await world.context();
-  const error = await t.throwsAsync(world.store.identityKey(vaultRequest(locator, {}, { version: '2' }), context));
+  const error = await t.throwsAsync(async () => world.store.identityKey(vaultRequest(locator, {}, { version: '2' }), context));
   t.is(error?.message, expected);
 });
 test('refuses a version pin on a KV v1 mount', refusedPin, 'kv/app/config', 'version: only KV version 2 secrets have versions, and "kv/" is a KV version 1 mount');
@@ -142,7 +142,7 @@ test('refuses a version pin on a database mount', refusedPin, 'database/creds/ap
 
 test('refuses a method Vault reads do not use, before any call', async (t) => {
   const world = await startVaultWorld(t);
-  const error = await t.throwsAsync(world.store.identityKey(vaultRequest('secret/app/db', { method: 'DELETE' }), await world.context()));
+  const error = await t.throwsAsync(async () => world.store.identityKey(vaultRequest('secret/app/db', { method: 'DELETE' }), await world.context()));
   t.is(error?.message, 'method: "DELETE" is not one of GET, PUT, POST');
 });
 

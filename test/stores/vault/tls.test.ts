@@ -62,7 +62,7 @@ test('reads the CA certificates of --vault-ca-dir', async (t) => {
 
 test('a certificate the system roots do not vouch for fails with FAILED_PRECONDITION, not a retry', async (t) => {
   const { world } = await httpsWorld(t, () => ({}));
-  const error = await t.throwsAsync(world.store.identityKey(vaultRequest('secret/app/db'), await world.context()));
+  const error = await t.throwsAsync(async () => world.store.identityKey(vaultRequest('secret/app/db'), await world.context()));
   t.is(error?.name, 'CourierError');
   t.regex(error?.message ?? '', /^the TLS connection to Vault at https:\/\/127\.0\.0\.1:\d+ failed \(UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate\); check --vault-ca-cert \/ --vault-ca-dir, --vault-tls-server-name and the client certificate$/);
 });
@@ -74,7 +74,7 @@ test('presents the client certificate a listener requires', async (t) => {
 
 test('without the client certificate a listener requires, the Mount fails', async (t) => {
   const { world } = await httpsWorld(t, (files) => ({ caCert: files.ca }), true);
-  const error = await t.throwsAsync(world.store.identityKey(vaultRequest('secret/app/db'), await world.context()));
+  const error = await t.throwsAsync(async () => world.store.identityKey(vaultRequest('secret/app/db'), await world.context()));
   t.regex(error?.message ?? '', /^(the TLS connection to Vault at https:\/\/127\.0\.0\.1:\d+ failed|Vault at https:\/\/127\.0\.0\.1:\d+ could not be reached for the login at auth\/kubernetes)/);
 });
 
@@ -86,7 +86,7 @@ test('uses a CA file a class names under --vault-tls-files-dir', async (t) => {
 test('refuses a symlink under --vault-tls-files-dir that points outside it', async (t) => {
   const { world, files } = await httpsWorld(t, (written) => ({ tlsFilesDir: written.classes }));
   await symlink(join(files.outside, 'ca.pem'), join(files.classes, 'link.pem'));
-  const error = await t.throwsAsync(world.store.identityKey(vaultRequest('secret/app/db', { caCert: join(files.classes, 'link.pem') }), await world.context()));
+  const error = await t.throwsAsync(async () => world.store.identityKey(vaultRequest('secret/app/db', { caCert: join(files.classes, 'link.pem') }), await world.context()));
   t.is(error?.message, `the TLS file "${join(files.classes, 'link.pem')}" resolves to "${join(files.outside, 'ca.pem')}", outside --vault-tls-files-dir; Courier does not read it`);
   t.is(world.vault.counters.requests.length, 0, 'nothing was sent');
 });
@@ -109,7 +109,7 @@ test('refuses an address the administrator did not allow before any token is sen
   const [result] = await world.fetch([vaultRequest('secret/app/db')]);
   t.true(result?.ok);
   world.vault.counters.reset();
-  const error = await t.throwsAsync(world.store.identityKey(vaultRequest('secret/app/db', { address: 'http://127.0.0.2:8200' }), await world.context()));
+  const error = await t.throwsAsync(async () => world.store.identityKey(vaultRequest('secret/app/db', { address: 'http://127.0.0.2:8200' }), await world.context()));
   t.regex(error?.message ?? '', /^vault\.address: "http:\/\/127\.0\.0\.2:8200" is not a Vault address this Courier may send pod tokens to/);
   t.is(world.vault.counters.requests.length, 0);
   await t.throwsAsync(world.store.fetch([vaultRequest('secret/app/db', { address: 'http://127.0.0.2:8200' })], await world.context()), { name: 'ConfigError' });

@@ -34,7 +34,7 @@ test('logs in once per service account, as tokens are cached per identity', asyn
 test('concurrent Mounts of one identity share one login', async (t) => {
   const world = await startVaultWorld(t, { fake: { latencyMs: 50 } });
   const contexts = await Promise.all(Array.from({ length: 20 }, (_, pod) => world.context({ name: `app-${pod}`, uid: `uid-${pod}` })));
-  const keys = await Promise.all(contexts.map((context) => world.store.identityKey(vaultRequest('secret/app/db'), context)));
+  const keys = await Promise.all(contexts.map(async (context) => world.store.identityKey(vaultRequest('secret/app/db'), context)));
   t.is(new Set(keys).size, 1, 'KV reads of one identity share one identity key');
   t.is(world.vault.counters.loginAttempts('app'), 1);
 });
@@ -102,11 +102,11 @@ test('a login shared by Mounts goes on when the Mount that started it gives up',
   const world = await startVaultWorld(t, { fake: { latencyMs: 300 } });
   const first = await world.context();
   const controller = new AbortController();
-  const abandoned = world.store.identityKey(vaultRequest('secret/app/db'), { ...first, signal: controller.signal });
+  const abandoned = Promise.resolve(world.store.identityKey(vaultRequest('secret/app/db'), { ...first, signal: controller.signal }));
   setTimeout(() => controller.abort(), 50);
   const error = await t.throwsAsync(abandoned);
   t.is(error?.message, 'the Mount\'s deadline passed during a Vault login');
-  await t.notThrowsAsync(world.store.identityKey(vaultRequest('secret/app/db'), await world.context({ name: 'app-1', uid: 'uid-1' })));
+  await t.notThrowsAsync(async () => world.store.identityKey(vaultRequest('secret/app/db'), await world.context({ name: 'app-1', uid: 'uid-1' })));
   t.is(world.vault.counters.loginAttempts('app'), 1);
 });
 
@@ -121,7 +121,7 @@ test('logs in with JWT auth at the auth mount the class names', async (t) => {
 /** A login that fails: the identity key is refused with this message, and no secret is read. */
 const refusedLogin = test.macro(async (t, params: Record<string, string>, pod: { serviceAccount?: string }, audience: string, expected: string) => {
   const world = await startVaultWorld(t);
-  const error = await t.throwsAsync(world.store.identityKey(vaultRequest('secret/app/db', params), await world.context(pod, audience)));
+  const error = await t.throwsAsync(async () => world.store.identityKey(vaultRequest('secret/app/db', params), await world.context(pod, audience)));
   t.is(`${error?.name}: ${error?.message.replaceAll(world.vault.url, 'VAULT')}`, expected);
   t.is(world.vault.counters.reads(), 0);
 });
@@ -136,14 +136,14 @@ test('a token signed by another issuer is refused by Vault', async (t) => {
   const world = await startVaultWorld(t);
   const context = await world.context();
   const forged = await new JwtIssuer().podToken({ namespace: 'team-a', serviceAccount: 'app' }, world.vault.clock.nowSeconds());
-  const error = await t.throwsAsync(world.store.identityKey(vaultRequest('secret/app/db'), { ...context, tokens: new Map([['vault', { audience: 'vault', token: forged, expirationTimestamp: '' }]]) }));
+  const error = await t.throwsAsync(async () => world.store.identityKey(vaultRequest('secret/app/db'), { ...context, tokens: new Map([['vault', { audience: 'vault', token: forged, expirationTimestamp: '' }]]) }));
   t.regex(error?.message ?? '', /^Vault refused the login of role "app" \(auth\/kubernetes\) for team-a\/app \(HTTP 403: permission denied\)/);
 });
 
 test('a sealed Vault at login is unavailable, so the driver retries the Mount', async (t) => {
   const world = await startVaultWorld(t);
   world.vault.seal();
-  const error = await t.throwsAsync(world.store.identityKey(vaultRequest('secret/app/db'), await world.context()));
+  const error = await t.throwsAsync(async () => world.store.identityKey(vaultRequest('secret/app/db'), await world.context()));
   t.is(`${error?.name}: ${error?.message.replaceAll(world.vault.url, 'VAULT')}`, 'UnavailableError: Vault at VAULT could not serve the login at auth/kubernetes (HTTP 503: Vault is sealed); it may be sealed, in standby or overloaded');
   t.is(await metric(world.registry, 'courier_vault_logins_total', { outcome: 'unavailable' }), 1);
   t.is(await metric(world.registry, 'courier_token_exchanges_total', { store: 'vault', kind: 'login', outcome: 'unavailable' }), 1);
