@@ -3,7 +3,7 @@
  * throttles) while another mounts at concurrency 16, back to back and paced below what Courier can do.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,13 @@ function spawnHelper(name: string, args: readonly string[], nodeArgs: readonly s
   return spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL(`../lib/${name}`, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
+/** Sets the priority of every thread of `pid`, once its runtime has started them (threads it starts later inherit it from theirs). */
+async function niceThreads(pid: number, priority: number): Promise<void> {
+  setPriority(pid, priority);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const thread of await readdir(`/proc/${pid}/task`)) setPriority(Number(thread), priority);
+}
+
 /** Resolves once `path` accepts a connection (the server child is up). */
 async function accepting(path: string): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
@@ -127,7 +134,9 @@ export async function run(): Promise<BenchCase> {
     const load = spawnHelper('noisy-load.ts', [socketPath, requestsFile]);
     // The neighbour's client stands in for its share of the driver; on a two-core machine it would
     // otherwise take a core from Courier, and the case would measure the operating system's fairness.
-    setPriority(load.pid ?? 0, 19);
+    // Every thread of it: setpriority on Linux sets one thread, and V8's own (its garbage collector's) would
+    // otherwise keep this process's priority.
+    await niceThreads(load.pid ?? 0, 19);
     let output = '';
     load.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const loadDone = new Promise((resolve) => load.once('exit', resolve));
