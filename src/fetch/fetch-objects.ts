@@ -112,21 +112,28 @@ export const callBackend: BatchFetch = (backend, _identity, requests, context) =
 
 /** One store call's answers, at once when the call answered at once; a CourierError fails each of its requests. */
 function fetchBatch(batchFetch: BatchFetch, backend: Backend, identity: string, requests: readonly FetchRequest[], context: FetchContext): FetchResult[] | Promise<FetchResult[]> {
-  const failed = (error: unknown): FetchResult[] => {
-    if (!(error instanceof CourierError)) throw error;
-    return requests.map(() => ({ ok: false, error }));
-  };
-  const checked = (answers: FetchResult[]): FetchResult[] => {
-    if (answers.length !== requests.length) throw new Error(`store ${backend.store} answered ${answers.length} of ${requests.length} requests`);
-    return answers;
-  };
   let answers: FetchResult[] | Promise<FetchResult[]>;
   try {
     answers = batchFetch(backend, identity, requests, context);
   } catch (error) {
-    return failed(error);
+    return failedBatch(error, requests);
   }
-  return Array.isArray(answers) ? checked(answers) : answers.then(checked, failed);
+  if (Array.isArray(answers)) return checkedBatch(answers, backend, requests);
+  return answers.then(
+    (arrived) => checkedBatch(arrived, backend, requests),
+    (error: unknown) => failedBatch(error, requests),
+  );
+}
+
+function checkedBatch(answers: FetchResult[], backend: Backend, requests: readonly FetchRequest[]): FetchResult[] {
+  if (answers.length !== requests.length) throw new Error(`store ${backend.store} answered ${answers.length} of ${requests.length} requests`);
+  return answers;
+}
+
+/** A store call that failed as a whole: its CourierError is each request's; anything else is a bug and thrown on. */
+function failedBatch(error: unknown, requests: readonly FetchRequest[]): FetchResult[] {
+  if (!(error instanceof CourierError)) throw error;
+  return requests.map(() => ({ ok: false, error }));
 }
 
 /**

@@ -13,6 +13,11 @@ export interface WireObjectVersion {
   id: string;
   version: string;
 }
+export interface WireFile {
+  path: string;
+  mode: number;
+  contents: Uint8Array;
+}
 export interface WireMountRequest {
   attributes: string;
   secrets: string;
@@ -24,7 +29,7 @@ export interface WireMountRequest {
 export interface WireMountResponse {
   readonly objectVersion: ReadonlyArray<Readonly<WireObjectVersion>>;
   readonly error?: { readonly code: string } | null;
-  readonly files: ReadonlyArray<{ readonly path: string; readonly mode: number; readonly contents: Uint8Array }>;
+  readonly files: ReadonlyArray<Readonly<WireFile>>;
 }
 export interface WireVersionRequest {
   version: string;
@@ -114,8 +119,6 @@ export function encodeMountResponse(message: WireMountResponse): Buffer {
 /** File contents from this size on are sent as they are instead of being copied into the encoded message. */
 const SHARED_CONTENTS_BYTES = 64 * 1024;
 
-type WireFile = { path: string; mode: number; contents: Uint8Array };
-
 /**
  * A MountResponse as chunks whose concatenation is its encoding: contents of SHARED_CONTENTS_BYTES or more
  * are chunks of their own, by reference, so a response of megabytes of files is not copied once more to be
@@ -160,7 +163,7 @@ export function encodeMountResponseChunks(message: WireMountResponse): Uint8Arra
 }
 
 /** Bytes of a File's fields: its path (field 1), mode (field 2) and contents (field 3). */
-function fileBytes(file: WireFile): number {
+function fileBytes(file: Readonly<WireFile>): number {
   const length = file.contents.byteLength;
   return stringBytes(file.path) + (file.mode === 0 ? 0 : 1 + int32Bytes(file.mode)) + (length === 0 ? 0 : fieldBytes(length));
 }
