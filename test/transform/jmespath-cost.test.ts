@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import jmespath from 'jmespath';
 import { applyExtract } from '../../src/transform/extract.ts';
-import { checkJmesPath } from '../../src/transform/jmespath-check.ts';
+import { checkJmesPath, compileJmesPath } from '../../src/transform/jmespath-check.ts';
 import { jmesPathCost } from '../../src/transform/jmespath-cost.ts';
 import { DEFAULT_BUDGETS } from '../../src/spc/budgets.ts';
 
@@ -53,6 +53,10 @@ const document = fc.json({ maxDepth: 3 }).map((text) => JSON.parse(text) as unkn
 test('the bound is never below the size of the result', (t) => {
   fc.assert(
     fc.property(expression, document, (text, input) => {
+      // Only expressions Courier accepts are evaluated: jmespath compiles some incomplete (`a[*].@[]` without
+      // its right side), and those are refused before any cost is computed.
+      const compiled = compileJmesPath(text);
+      if ('error' in compiled) return true;
       let result: unknown;
       try {
         result = jmespath.search(input, text);
@@ -60,7 +64,7 @@ test('the bound is never below the size of the result', (t) => {
         return true; // a type error at run time; nothing is produced
       }
       const produced = JSON.stringify(result ?? null).length;
-      return produced <= cost(text, JSON.stringify(input).length).out + 4;
+      return produced <= jmesPathCost(compiled.ast, JSON.stringify(input).length).out + 4;
     }),
     { numRuns: 400 },
   );
