@@ -79,7 +79,14 @@ function spawnHelper(name: string, args: readonly string[], nodeArgs: readonly s
 async function niceThreads(pid: number, priority: number): Promise<void> {
   setPriority(pid, priority);
   await new Promise((resolve) => setTimeout(resolve, 200));
-  for (const thread of await readdir(`/proc/${pid}/task`)) setPriority(Number(thread), priority);
+  for (const thread of await readdir(`/proc/${pid}/task`)) {
+    try {
+      setPriority(Number(thread), priority);
+    } catch (error) {
+      // A thread that ended after the listing is skipped.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
 }
 
 /** Resolves once `path` accepts a connection (the server child is up). */
