@@ -35,6 +35,8 @@ test('parameter sets that differ only in how their text would run together, or i
   t.true(cache.has({ roleArn: '', region: 'ab', objects: OBJECTS }, planContext(0o644)), 'the order of the parameters does not matter');
   plan({ objects: OBJECTS, note: '\ud800' });
   t.false(cache.has({ objects: OBJECTS, note: '\ufffd' }, planContext(0o644)));
+  t.true(cache.has({ objects: OBJECTS, note: '\ud800' }, planContext(0o644)), 'text with a lone surrogate is found again under its own key');
+  t.false(cache.has({ objects: OBJECTS, note: '\udc00' }, planContext(0o644)));
 });
 
 test('throws the same ConfigError for a bad SecretProviderClass every time', (t) => {
